@@ -1,0 +1,479 @@
+//! The expansion of `#[action]` and `#[actions]`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, Expr, FnArg, GenericArgument, Ident, Item, ItemFn, ItemMod, Meta, PathArguments,
+    ReturnType, Token, Type,
+};
+
+/// `#[action(...)]` arguments.
+#[derive(Default)]
+pub(crate) struct Options {
+    body_limit: Option<Expr>,
+    time_limit: Option<Expr>,
+}
+
+pub(crate) fn options(args: &Punctuated<Meta, Token![,]>) -> syn::Result<Options> {
+    let mut options = Options::default();
+    for meta in args {
+        let Meta::NameValue(pair) = meta else {
+            return Err(unknown_option(meta.span()));
+        };
+        if pair.path.is_ident("body_limit") {
+            options.body_limit = Some(pair.value.clone());
+        } else if pair.path.is_ident("time_limit") {
+            options.time_limit = Some(pair.value.clone());
+        } else {
+            return Err(unknown_option(pair.path.span()));
+        }
+    }
+    Ok(options)
+}
+
+fn unknown_option(span: Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        "unknown #[action] option: expected `body_limit = <bytes: usize>` or \
+         `time_limit = <std::time::Duration>`",
+    )
+}
+
+/// One parameter of an action, classified.
+enum Param {
+    Extractor(Type),
+    Bound(Type),
+    Input(Type),
+}
+
+/// What the module form needs from each action it expands.
+pub(crate) struct Expanded {
+    pub(crate) tokens: TokenStream,
+    name: Ident,
+    extractors: Vec<Type>,
+}
+
+pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Expanded> {
+    check_signature(&function)?;
+    let params = classify(&mut function)?;
+    let name = function.sig.ident.clone();
+    let vis = function.vis.clone();
+    let marker = format_ident!("__actum_action_{}", name);
+    let output: Type = match &function.sig.output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    let all_types: Vec<&Type> = params.iter().map(param_type).collect();
+    let extractors: Vec<Type> = params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Extractor(ty) => Some(ty.clone()),
+            _ => None,
+        })
+        .collect();
+    let bounds: Vec<&Type> = params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Bound(ty) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    let input = params.iter().find_map(|p| match p {
+        Param::Input(ty) => Some(ty.clone()),
+        _ => None,
+    });
+
+    let bound_type = match bounds.as_slice() {
+        [] => quote!(()),
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
+    let input_type = input.as_ref().map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let result_type = if is_result(&output) {
+        quote!(#output)
+    } else {
+        quote!(::actum::__private::Plain<#output>)
+    };
+    let wrap_output = if is_result(&output) {
+        quote!(__output)
+    } else {
+        quote!(::actum::__private::Plain(__output))
+    };
+
+    let signature = signature_text(&params, &output);
+    let name_text = name.to_string();
+    let limits = limits(options, !bounds.is_empty());
+    let assertions = assertions(&params, &output);
+    let call = call_body(&name, &params);
+
+    let attrs = &function.attrs;
+    let sig_inputs = &function.sig.inputs;
+    let fn_token = &function.sig.fn_token;
+    let body = &function.block;
+    let extractor_bounds = extractors.iter().map(|ty| {
+        quote_spanned!(ty.span()=> #ty: ::actum::__private::axum::extract::FromRequestParts<__S>)
+    });
+
+    let tokens = quote! {
+        #(#attrs)*
+        #vis #fn_token #name(#sig_inputs) -> ::actum::ActionFuture<#marker, #output> {
+            ::actum::ActionFuture::new(async move #body)
+        }
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis enum #marker {}
+
+        const _: () = {
+            #assertions
+
+            impl ::actum::__private::ActionMarker for #marker {
+                type Args = (#(#all_types,)*);
+                type Ret = #output;
+                type Bound = #bound_type;
+                type Input = #input_type;
+                type Output = <#result_type as ::actum::__private::IntoActionResult>::Output;
+
+                fn info() -> &'static ::actum::ActionInfo {
+                    static INFO: ::actum::ActionInfo = ::actum::ActionInfo::__new(
+                        #name_text,
+                        ::core::module_path!(),
+                        ::core::env!("CARGO_PKG_NAME"),
+                        #signature,
+                    ) #limits;
+                    &INFO
+                }
+
+                fn id() -> &'static str {
+                    static ID: ::std::sync::OnceLock<::std::string::String> =
+                        ::std::sync::OnceLock::new();
+                    ::actum::__private::__cached_id(&ID, Self::info())
+                }
+            }
+
+            impl<__S> ::actum::__private::MarkerHandler<__S> for #marker
+            where
+                __S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                #(#extractor_bounds,)*
+            {
+                fn call(
+                    mut parts: ::actum::__private::http::request::Parts,
+                    state: __S,
+                    bound: <Self as ::actum::__private::ActionMarker>::Bound,
+                    input: <Self as ::actum::__private::ActionMarker>::Input,
+                ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<
+                    Output = ::core::result::Result<
+                        ::core::result::Result<
+                            <Self as ::actum::__private::ActionMarker>::Output,
+                            ::actum::ActionError,
+                        >,
+                        ::actum::__private::axum::response::Response,
+                    >,
+                > + ::core::marker::Send>> {
+                    ::std::boxed::Box::pin(async move {
+                        #call
+                        ::core::result::Result::Ok(
+                            ::actum::__private::IntoActionResult::into_action_result(#wrap_output),
+                        )
+                    })
+                }
+            }
+        };
+    };
+    Ok(Expanded { tokens, name, extractors })
+}
+
+fn check_signature(function: &ItemFn) -> syn::Result<()> {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        return Err(syn::Error::new(
+            sig.fn_token.span(),
+            "an action must be an `async fn`: write `async fn` (actions are awaited by the server)",
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        return Err(syn::Error::new(
+            sig.generics.span(),
+            "an action cannot be generic: its input and output types must be known to decode \
+             and encode them, and its ID is derived from its signature",
+        ));
+    }
+    if let Some(FnArg::Receiver(receiver)) = sig.inputs.first() {
+        return Err(syn::Error::new(
+            receiver.span(),
+            "an action is a free function: it cannot take `self`",
+        ));
+    }
+    if let Some(token) = sig.constness {
+        return Err(syn::Error::new(token.span(), "an action cannot be a `const fn`"));
+    }
+    if let Some(token) = sig.unsafety {
+        return Err(syn::Error::new(token.span(), "an action cannot be an `unsafe fn`"));
+    }
+    if let Some(abi) = &sig.abi {
+        return Err(syn::Error::new(abi.span(), "an action cannot have an `extern` ABI"));
+    }
+    if let Some(variadic) = &sig.variadic {
+        return Err(syn::Error::new(variadic.span(), "an action cannot be variadic"));
+    }
+    Ok(())
+}
+
+/// Sorts the parameters into extractors, `#[bound]` arguments and the input (the last
+/// parameter, unless it is bound), removing the `#[bound]` attributes from the function.
+fn classify(function: &mut ItemFn) -> syn::Result<Vec<Param>> {
+    let count = function.sig.inputs.len();
+    let mut params = Vec::with_capacity(count);
+    for (index, arg) in function.sig.inputs.iter_mut().enumerate() {
+        let FnArg::Typed(typed) = arg else { continue };
+        let is_bound = take_bound_attr(&mut typed.attrs)?;
+        let ty = (*typed.ty).clone();
+        check_owned(&ty)?;
+        params.push(if is_bound {
+            Param::Bound(ty)
+        } else if index + 1 == count {
+            Param::Input(ty)
+        } else {
+            Param::Extractor(ty)
+        });
+    }
+    Ok(params)
+}
+
+fn take_bound_attr(attrs: &mut Vec<Attribute>) -> syn::Result<bool> {
+    let mut found = false;
+    let mut error = None;
+    attrs.retain(|attr| {
+        if !attr.path().is_ident("bound") {
+            return true;
+        }
+        if !matches!(attr.meta, Meta::Path(_)) {
+            error = Some(syn::Error::new(attr.span(), "`#[bound]` takes no arguments"));
+        }
+        found = true;
+        false
+    });
+    match error {
+        Some(err) => Err(err),
+        None => Ok(found),
+    }
+}
+
+fn check_owned(ty: &Type) -> syn::Result<()> {
+    match ty {
+        Type::Reference(r) => Err(syn::Error::new(
+            r.span(),
+            "an action's parameters must be owned types (the action may outlive the request's \
+             borrow): use `String` for `&str`, `Vec<T>` for `&[T]`",
+        )),
+        Type::ImplTrait(t) => Err(syn::Error::new(
+            t.span(),
+            "an action cannot take `impl Trait` parameters: it cannot be generic",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn param_type(param: &Param) -> &Type {
+    match param {
+        Param::Extractor(ty) | Param::Bound(ty) | Param::Input(ty) => ty,
+    }
+}
+
+/// True when the return type is written `Result<...>` (any path ending in `Result`).
+fn is_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "Result"),
+        _ => false,
+    }
+}
+
+/// The `T` and `E` of `Result<T, E>` written with two arguments.
+fn result_args(ty: &Type) -> Option<(&Type, &Type)> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    let ok = types.next()?;
+    let err = types.next()?;
+    Some((ok, err))
+}
+
+/// The text the action's ID is derived from: parameter kinds and types, and the return type.
+fn signature_text(params: &[Param], output: &Type) -> String {
+    let params: Vec<String> = params
+        .iter()
+        .map(|p| match p {
+            Param::Extractor(ty) => quote!(#ty).to_string(),
+            Param::Bound(ty) => format!("#[bound] {}", quote!(#ty)),
+            Param::Input(ty) => format!("input {}", quote!(#ty)),
+        })
+        .collect();
+    format!("fn({}) -> {}", params.join(", "), quote!(#output))
+}
+
+fn limits(options: &Options, has_bound: bool) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    if has_bound {
+        tokens.extend(quote!(.__bound()));
+    }
+    if let Some(limit) = &options.body_limit {
+        tokens.extend(quote!(.__body_limit(#limit)));
+    }
+    if let Some(limit) = &options.time_limit {
+        tokens.extend(quote!(.__time_limit(#limit)));
+    }
+    tokens
+}
+
+/// Compile-time checks with errors that point at the offending type.
+fn assertions(params: &[Param], output: &Type) -> TokenStream {
+    let mut checks = TokenStream::new();
+    for param in params {
+        match param {
+            Param::Input(ty) => checks.extend(quote_spanned! {ty.span()=>
+                const _: () = ::actum::__private::assert_input::<#ty>();
+            }),
+            Param::Bound(ty) => checks.extend(quote_spanned! {ty.span()=>
+                const _: () = ::actum::__private::assert_bound::<#ty>();
+            }),
+            Param::Extractor(_) => {}
+        }
+    }
+    match result_args(output) {
+        Some((ok, err)) if is_result(output) => checks.extend(quote! {
+            const _: () = ::actum::__private::assert_output::<#ok>();
+            const _: () = ::actum::__private::assert_error::<#err>();
+        }),
+        _ if is_result(output) => checks.extend(quote_spanned! {output.span()=>
+            const _: () = ::actum::__private::assert_result::<#output>();
+        }),
+        _ => checks.extend(quote_spanned! {output.span()=>
+            const _: () = ::actum::__private::assert_output::<#output>();
+        }),
+    }
+    checks
+}
+
+/// The body of `ActionHandler::call`: extractors in order, bound arguments unpacked, the call.
+fn call_body(name: &Ident, params: &[Param]) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    let mut args = Vec::new();
+    let mut bound_names = Vec::new();
+    for (index, param) in params.iter().enumerate() {
+        let arg = format_ident!("__arg{}", index);
+        match param {
+            Param::Extractor(ty) => tokens.extend(quote! {
+                let #arg = match <#ty as ::actum::__private::axum::extract::FromRequestParts<__S>>
+                    ::from_request_parts(&mut parts, &state).await
+                {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(
+                            ::actum::__private::axum::response::IntoResponse::into_response(rejection),
+                        );
+                    }
+                };
+            }),
+            Param::Bound(_) => bound_names.push(arg.clone()),
+            Param::Input(_) => tokens.extend(quote!(let #arg = input;)),
+        }
+        args.push(arg);
+    }
+    match bound_names.as_slice() {
+        [] => tokens.extend(quote!(let () = bound;)),
+        [one] => tokens.extend(quote!(let #one = bound;)),
+        many => tokens.extend(quote!(let (#(#many),*) = bound;)),
+    }
+    if !params.iter().any(|p| matches!(p, Param::Input(_))) {
+        tokens.extend(quote!(let () = input;));
+    }
+    tokens.extend(quote! {
+        let _ = &state;
+        let __output = #name(#(#args),*).await;
+    });
+    tokens
+}
+
+/// `#[actions] mod m { ... }`: every `pub async fn` becomes an action, plus `m::mount`.
+pub(crate) fn module(mut module: ItemMod) -> syn::Result<TokenStream> {
+    let Some((_, items)) = module.content.take() else {
+        return Err(syn::Error::new(
+            module.span(),
+            "#[actions] needs an inline module (`mod posts { ... }`): an attribute on `mod posts;` \
+             cannot see the items of its file",
+        ));
+    };
+    let mut out_items = Vec::with_capacity(items.len() + 1);
+    let mut names = Vec::new();
+    let mut extractors = Vec::new();
+    for item in items {
+        if !crate::is_public_async_fn(&item) {
+            out_items.push(quote!(#item));
+            continue;
+        }
+        let Item::Fn(mut function) = item else { continue };
+        let options = take_action_attr(&mut function.attrs)?;
+        let expanded = action(function, &options)?;
+        out_items.push(expanded.tokens);
+        names.push(expanded.name);
+        extractors.extend(expanded.extractors);
+    }
+    let extractor_bounds = extractors.iter().map(|ty| {
+        quote!(#ty: ::actum::__private::axum::extract::FromRequestParts<__S>)
+    });
+    let attrs = &module.attrs;
+    let vis = &module.vis;
+    let ident = &module.ident;
+    Ok(quote! {
+        #(#attrs)*
+        #vis mod #ident {
+            #(#out_items)*
+
+            /// Mounts every public action of this module (written by `#[actum::actions]`).
+            pub fn mount<__S>(
+                router: ::actum::__private::axum::Router<__S>,
+            ) -> ::actum::__private::axum::Router<__S>
+            where
+                __S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                #(#extractor_bounds,)*
+            {
+                use ::actum::RouterExt as _;
+                router #(.action(#names))*
+            }
+        }
+    })
+}
+
+/// Reads and removes an `#[action(...)]` (or `#[actum::action(...)]`) on a function of a module
+/// marked `#[actions]`, which is an action already.
+fn take_action_attr(attrs: &mut Vec<Attribute>) -> syn::Result<Options> {
+    let mut options = Options::default();
+    let mut result = Ok(());
+    attrs.retain(|attr| {
+        let path = attr.path();
+        let is_action = path.is_ident("action")
+            || (path.segments.len() == 2
+                && path.segments[0].ident == "actum"
+                && path.segments[1].ident == "action");
+        if !is_action {
+            return true;
+        }
+        if let Meta::List(list) = &attr.meta {
+            match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+                Ok(args) => match self::options(&args) {
+                    Ok(parsed) => options = parsed,
+                    Err(err) => result = Err(err),
+                },
+                Err(err) => result = Err(err),
+            }
+        }
+        false
+    });
+    result.map(|()| options)
+}

@@ -1,0 +1,178 @@
+//! The answers an action request gets: the JSON envelope for scripts, a 303 for native posts, and
+//! the refusals before an action runs. `docs/protocol.md` describes them for client writers.
+
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION, SET_COOKIE};
+use http::{HeaderMap, StatusCode};
+use serde::Serialize;
+
+use crate::layer::AnsweredByAction;
+use crate::wire;
+
+/// Who is asking: a script that applies a JSON answer, or a browser posting a form natively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Script,
+    Native,
+}
+
+impl Mode {
+    pub(crate) fn of(headers: &HeaderMap) -> Self {
+        if headers.contains_key(wire::REQUEST_HEADER) { Mode::Script } else { Mode::Native }
+    }
+}
+
+/// The JSON envelope a script gets.
+#[derive(Debug, Serialize)]
+pub(crate) struct Envelope<'a> {
+    pub(crate) ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) result: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<ErrorBody<'a>>,
+    pub(crate) redirect: Option<&'a str>,
+    pub(crate) revalidated: Revalidated<'a>,
+}
+
+/// The error part of the envelope (and of refusals to scripts).
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorBody<'a> {
+    pub(crate) status: u16,
+    pub(crate) message: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) fields: Vec<FieldError<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) digest: Option<&'a str>,
+}
+
+/// One field error.
+#[derive(Debug, Serialize)]
+pub(crate) struct FieldError<'a> {
+    pub(crate) field: &'a str,
+    pub(crate) message: &'a str,
+}
+
+/// What the action marked stale.
+#[derive(Debug, Serialize, Default)]
+pub(crate) struct Revalidated<'a> {
+    pub(crate) paths: &'a [String],
+    pub(crate) tags: &'a [String],
+    pub(crate) refresh: bool,
+}
+
+/// `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`, on every action answer.
+pub(crate) fn harden_headers(headers: &mut HeaderMap) {
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+}
+
+/// Marks a response as made by an action endpoint.
+pub(crate) fn mark(mut response: Response, answer: &'static str) -> Response {
+    response.extensions_mut().insert(AnsweredByAction);
+    response.headers_mut().insert(wire::ANSWER_HEADER, HeaderValue::from_static(answer));
+    harden_headers(response.headers_mut());
+    response
+}
+
+/// A JSON answer to a script.
+pub(crate) fn envelope(status: StatusCode, envelope: &Envelope<'_>) -> Response {
+    let body = serde_json::to_vec(envelope).unwrap_or_else(|_| b"{\"ok\":false}".to_vec());
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    mark(response, wire::ANSWER_ENVELOPE)
+}
+
+/// A refusal before the action ran: JSON for scripts, a short text for browsers and others.
+pub(crate) fn refusal(mode: Mode, status: StatusCode, message: &str, field: Option<&str>) -> Response {
+    match mode {
+        Mode::Script => {
+            let fields = field.map(|f| vec![FieldError { field: f, message }]).unwrap_or_default();
+            let error = ErrorBody { status: status.as_u16(), message, fields, digest: None };
+            let body = Envelope {
+                ok: false,
+                result: None,
+                error: Some(error),
+                redirect: None,
+                revalidated: Revalidated::default(),
+            };
+            let mut response = envelope(status, &body);
+            response
+                .headers_mut()
+                .insert(wire::ANSWER_HEADER, HeaderValue::from_static(wire::ANSWER_REJECTED));
+            response
+        }
+        Mode::Native => {
+            let mut response = (status, format!("{message}\n")).into_response();
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            mark(response, wire::ANSWER_REJECTED)
+        }
+    }
+}
+
+/// An error page for a native post that cannot go back to its form (401, 403, 404, 5xx).
+pub(crate) fn error_page(status: StatusCode, message: &str, digest: Option<&str>) -> Response {
+    let digest = digest.map(|d| format!("<p>Error digest: <code>{d}</code></p>")).unwrap_or_default();
+    let html = format!(
+        "<!doctype html><meta charset=utf-8><title>{code}</title><h1>{code}</h1><p>{message}</p>{digest}",
+        code = status.as_u16(),
+        message = escape_html(message),
+    );
+    let mut response = (status, html).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    mark(response, wire::ANSWER_REJECTED)
+}
+
+/// A 303 See Other: after a POST the browser GETs `location`, and Reload does not resubmit.
+pub(crate) fn see_other(location: &str, form_state_token: Option<&str>, secure: bool) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    if let Some(token) = form_state_token {
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={token}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax{secure}",
+            wire::FORM_STATE_COOKIE
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    mark(response, wire::ANSWER_REDIRECT)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(escape_html(r#"<a href="x">'&"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+    }
+
+    #[test]
+    fn refusals_are_hardened_and_marked() {
+        let response = refusal(Mode::Native, StatusCode::FORBIDDEN, "no", None);
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(response.headers()[wire::ANSWER_HEADER], wire::ANSWER_REJECTED);
+    }
+}

@@ -1,0 +1,57 @@
+//! The settings an [`ActionsLayer`](crate::ActionsLayer) gives to the actions it serves.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::decode::FormLimits;
+use crate::form_state::FormStateStore;
+use crate::keys::KeyRing;
+use crate::origin::{OriginPattern, OriginPolicy};
+
+/// The default body limit: 1 MiB, as Next.js' `bodySizeLimit`.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The default time limit of an action.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// Everything an action request is checked against.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) origin: OriginPolicy,
+    pub(crate) body_limit: usize,
+    pub(crate) time_limit: Duration,
+    pub(crate) form_limits: FormLimits,
+    pub(crate) key_ring: Option<KeyRing>,
+    pub(crate) redirect_hosts: Vec<OriginPattern>,
+    pub(crate) secure_cookies: Option<bool>,
+    pub(crate) form_states: FormStateStore,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            origin: OriginPolicy::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            time_limit: DEFAULT_TIME_LIMIT,
+            form_limits: FormLimits::default(),
+            key_ring: None,
+            redirect_hosts: Vec::new(),
+            secure_cookies: None,
+            form_states: FormStateStore::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The configuration of an action served without an `ActionsLayer`: the strict defaults.
+    pub(crate) fn global_default() -> Arc<Config> {
+        static DEFAULT: OnceLock<Arc<Config>> = OnceLock::new();
+        Arc::clone(DEFAULT.get_or_init(|| Arc::new(Config::default())))
+    }
+
+    /// The key ring that seals and opens bound arguments: the layer's, else the process's
+    /// (`ACTUM_SECRET_KEY`, or a random key with a warning).
+    pub(crate) fn key_ring(&self) -> &KeyRing {
+        self.key_ring.as_ref().unwrap_or_else(|| crate::keys::global())
+    }
+}

@@ -1,0 +1,240 @@
+//! The per-request context: what `cookies()`, `revalidate_*()` and `ActionUrl` see while a
+//! request is served under the [`ActionsLayer`](crate::ActionsLayer) or while an action runs.
+//!
+//! It is a tokio task-local rather than an extractor so that an action can end with
+//! `actum::cookies().set(...)` from any helper it calls, as the seeds' `cookies()` can, and so a
+//! template can print `action.url()` without threading a handle through every render function.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use cookie::{Cookie, CookieJar, SameSite};
+use http::HeaderMap;
+use http::header::{COOKIE, SET_COOKIE};
+
+use crate::config::Config;
+use crate::keys::KeyRing;
+
+tokio::task_local! {
+    static CONTEXT: Arc<RequestContext>;
+}
+
+/// What one request shares with the code that serves it.
+#[derive(Debug)]
+pub(crate) struct RequestContext {
+    pub(crate) config: Arc<Config>,
+    /// The same-origin path (and query) of the page: the request's own for a page, the page the
+    /// form is on for an action.
+    page: Option<String>,
+    secure: bool,
+    state: Mutex<Effects>,
+}
+
+/// What the code serving a request asked for, applied to the answer.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    pub(crate) jar: CookieJar,
+    pub(crate) revalidated_paths: Vec<String>,
+    pub(crate) revalidated_tags: Vec<String>,
+    pub(crate) refresh: bool,
+}
+
+impl RequestContext {
+    pub(crate) fn new(
+        config: Arc<Config>,
+        headers: &HeaderMap,
+        page: Option<String>,
+        secure: bool,
+    ) -> Self {
+        let mut jar = CookieJar::new();
+        for value in headers.get_all(COOKIE) {
+            let Ok(text) = value.to_str() else { continue };
+            for cookie in Cookie::split_parse_encoded(text.to_owned()).flatten() {
+                jar.add_original(cookie.into_owned());
+            }
+        }
+        let state = Mutex::new(Effects { jar, ..Effects::default() });
+        Self { config, page, secure, state }
+    }
+
+    pub(crate) fn effects(&self) -> MutexGuard<'_, Effects> {
+        // A poisoned lock means a panic while holding it: the data is plain and still usable.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes the cookies set or removed while serving the request as `Set-Cookie` headers.
+    pub(crate) fn write_cookies(&self, headers: &mut HeaderMap) {
+        let effects = self.effects();
+        for cookie in effects.jar.delta() {
+            if let Ok(value) = cookie.encoded().to_string().parse() {
+                headers.append(SET_COOKIE, value);
+            }
+        }
+    }
+}
+
+/// Runs `fut` with `ctx` as the current context.
+pub(crate) async fn scope<F: Future>(ctx: Arc<RequestContext>, fut: F) -> F::Output {
+    CONTEXT.scope(ctx, fut).await
+}
+
+/// The current context, if any.
+pub(crate) fn current() -> Option<Arc<RequestContext>> {
+    CONTEXT.try_with(Arc::clone).ok()
+}
+
+#[track_caller]
+fn expect_current(what: &str) -> Arc<RequestContext> {
+    match current() {
+        Some(ctx) => ctx,
+        None => panic!(
+            "actum::{what}() called outside a request served under actum::ActionsLayer or an action \
+             (add `.layer(ActionsLayer::new())` to the router)"
+        ),
+    }
+}
+
+pub(crate) fn current_page() -> Option<String> {
+    current().and_then(|ctx| ctx.page.clone())
+}
+
+pub(crate) fn current_key_ring() -> KeyRing {
+    match current() {
+        Some(ctx) => ctx.config.key_ring().clone(),
+        None => crate::keys::global().clone(),
+    }
+}
+
+/// The request's cookies: read what the browser sent, set and remove cookies that reach the
+/// browser with this answer. A page re-rendered in the same answer already sees them.
+///
+/// New cookies get secure defaults: `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` when the
+/// page was served over https. Set an attribute explicitly (with [`Cookies::set_cookie`]) to
+/// relax it.
+///
+/// # Panics
+/// Outside a request served under [`ActionsLayer`](crate::ActionsLayer) or an action.
+///
+/// ```
+/// use actum::{action, cookies};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Theme { theme: String }
+///
+/// #[action]
+/// async fn set_theme(input: Theme) {
+///     cookies().set("theme", input.theme);
+/// }
+/// ```
+#[track_caller]
+pub fn cookies() -> Cookies {
+    Cookies { ctx: expect_current("cookies") }
+}
+
+/// The handle [`cookies()`] returns.
+#[derive(Debug, Clone)]
+pub struct Cookies {
+    ctx: Arc<RequestContext>,
+}
+
+impl Cookies {
+    /// The value of a cookie, as the browser sent it or as set since.
+    ///
+    /// ```no_run
+    /// let theme = actum::cookies().get("theme").unwrap_or_else(|| "light".into());
+    /// ```
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.ctx.effects().jar.get(name).map(|c| c.value().to_owned())
+    }
+
+    /// Sets a cookie with the secure defaults.
+    ///
+    /// ```no_run
+    /// actum::cookies().set("theme", "dark");
+    /// ```
+    pub fn set(&self, name: impl Into<String>, value: impl Into<String>) {
+        self.set_cookie(Cookie::new(name.into(), value.into()));
+    }
+
+    /// Sets a cookie; attributes it leaves unset get the secure defaults.
+    ///
+    /// ```no_run
+    /// use cookie::Cookie;
+    /// actum::cookies().set_cookie(Cookie::build(("seen", "1")).http_only(false).max_age(cookie::time::Duration::days(30)).build());
+    /// ```
+    pub fn set_cookie(&self, mut cookie: Cookie<'static>) {
+        if cookie.http_only().is_none() {
+            cookie.set_http_only(true);
+        }
+        if cookie.same_site().is_none() {
+            cookie.set_same_site(SameSite::Lax);
+        }
+        if cookie.path().is_none() {
+            cookie.set_path("/");
+        }
+        if cookie.secure().is_none() && self.ctx.secure {
+            cookie.set_secure(true);
+        }
+        self.ctx.effects().jar.add(cookie);
+    }
+
+    /// Removes a cookie (the browser gets an expired one).
+    ///
+    /// ```no_run
+    /// actum::cookies().remove("theme");
+    /// ```
+    pub fn remove(&self, name: &str) {
+        let mut removal = Cookie::from(name.to_owned());
+        removal.set_path("/");
+        self.ctx.effects().jar.remove(removal);
+    }
+}
+
+/// Marks a path as stale: cached data and pages under it are dropped, and the answer to a script
+/// says so (and carries the re-rendered page when it is the current one).
+///
+/// ```
+/// #[actum::action]
+/// async fn publish(_: ()) {
+///     actum::revalidate_path("/posts");
+/// }
+/// ```
+#[track_caller]
+pub fn revalidate_path(path: impl Into<String>) {
+    let ctx = expect_current("revalidate_path");
+    let mut effects = ctx.effects();
+    let path = path.into();
+    if !effects.revalidated_paths.contains(&path) {
+        effects.revalidated_paths.push(path);
+    }
+}
+
+/// Marks a cache tag as stale.
+///
+/// ```
+/// #[actum::action]
+/// async fn publish(_: ()) {
+///     actum::revalidate_tag("posts");
+/// }
+/// ```
+#[track_caller]
+pub fn revalidate_tag(tag: impl Into<String>) {
+    let ctx = expect_current("revalidate_tag");
+    let mut effects = ctx.effects();
+    let tag = tag.into();
+    if !effects.revalidated_tags.contains(&tag) {
+        effects.revalidated_tags.push(tag);
+    }
+}
+
+/// Asks for the current page to be re-rendered in the answer, without touching any cache.
+///
+/// ```
+/// #[actum::action]
+/// async fn bump(_: ()) {
+///     actum::refresh();
+/// }
+/// ```
+#[track_caller]
+pub fn refresh() {
+    expect_current("refresh").effects().refresh = true;
+}

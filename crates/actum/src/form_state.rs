@@ -1,0 +1,259 @@
+//! Form state: the last outcome of an action for a form (the seeds' `useActionState`), so a page
+//! can show the result, the error next to each field, and every value the user typed.
+//!
+//! Without JavaScript the outcome crosses the 303 under a one-time token: the server keeps the
+//! state (not a cookie: no size limit, nothing the user can forge), the browser carries only the
+//! token in a short-lived cookie, and the first GET of the page it was meant for takes it.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::action::Action;
+
+/// How long a native post's form state waits for its page.
+const FORM_STATE_TTL: Duration = Duration::from_secs(300);
+/// How many pending form states one process keeps at most (a flood evicts the oldest).
+const FORM_STATE_CAPACITY: usize = 10_000;
+
+/// The outcome of one submission of a form: what was typed, and the result or the error.
+///
+/// ```
+/// # use actum::Submission;
+/// fn title_field(sub: Option<&Submission>) -> String {
+///     let value = sub.and_then(|s| s.value("title")).unwrap_or("");
+///     let error = sub.and_then(|s| s.field_error("title")).unwrap_or("");
+///     format!(r#"<input name="title" value="{value}"> <span>{error}</span>"#)
+/// }
+/// assert!(title_field(None).contains(r#"value="""#));
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Submission {
+    action_id: String,
+    bound_key: Option<String>,
+    values: Vec<(String, String)>,
+    result: Option<serde_json::Value>,
+    error: Option<SubmissionError>,
+}
+
+/// The error part of a [`Submission`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SubmissionError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The message the user may see.
+    pub message: String,
+    /// Field errors: (field name, message).
+    pub fields: Vec<(String, String)>,
+    /// The digest under which the log has the details, for server errors.
+    pub digest: Option<String>,
+}
+
+impl Submission {
+    pub(crate) fn new(
+        action_id: &str,
+        bound_key: Option<String>,
+        values: Vec<(String, String)>,
+        outcome: Result<serde_json::Value, SubmissionError>,
+    ) -> Self {
+        // Like a browser, never echo a password back into a page.
+        let values = values.into_iter().filter(|(name, _)| !is_secret_field(name)).collect();
+        let (result, error) = match outcome {
+            Ok(value) => (Some(value), None),
+            Err(err) => (None, Some(err)),
+        };
+        Self { action_id: action_id.to_owned(), bound_key, values, result, error }
+    }
+
+    /// The first value typed in a field.
+    pub fn value(&self, field: &str) -> Option<&str> {
+        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a field (checkboxes, multi-selects).
+    pub fn values<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.values.iter().filter(move |(f, _)| f == field).map(|(_, v)| v.as_str())
+    }
+
+    /// The error message of a field, when the submission failed validation.
+    pub fn field_error(&self, field: &str) -> Option<&str> {
+        let error = self.error.as_ref()?;
+        error.fields.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// The error, when the action failed.
+    pub fn error(&self) -> Option<&SubmissionError> {
+        self.error.as_ref()
+    }
+
+    /// True when the action succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The action's result, decoded (None when it failed or does not decode as `T`).
+    pub fn result<T: DeserializeOwned>(&self) -> Option<T> {
+        self.result.clone().and_then(|v| serde_json::from_value(v).ok())
+    }
+
+    /// The ID of the action that produced this state.
+    pub fn action_id(&self) -> &str {
+        &self.action_id
+    }
+}
+
+/// Fields whose typed values are not kept for the page: their name contains `password`.
+fn is_secret_field(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("password")
+}
+
+/// Extractor for page handlers: the outcome of the action just submitted from this page, if any.
+/// With several instances of one form on a page (a rename form per row), ask with the bound
+/// arguments of the row to get that row's state only.
+///
+/// ```
+/// use actum::{action, ActionError, FormState};
+/// use axum::response::Html;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Rename { title: String }
+///
+/// #[action]
+/// async fn rename(#[bound] id: u64, input: Rename) -> Result<(), ActionError> { Ok(()) }
+///
+/// async fn page(state: FormState) -> Html<String> {
+///     let mut html = String::new();
+///     for id in [1u64, 2, 3] {
+///         let row = state.for_bound(rename, &id);
+///         let error = row.and_then(|s| s.field_error("title")).unwrap_or_default();
+///         html += &format!(r#"<form method="post" action="{}"><input name="title"> {error}</form>"#, rename.bind(id));
+///     }
+///     Html(html)
+/// }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct FormState {
+    last: Option<Arc<Submission>>,
+}
+
+impl FormState {
+    pub(crate) fn new(submission: Submission) -> Self {
+        Self { last: Some(Arc::new(submission)) }
+    }
+
+    /// The last submission, whichever form it came from.
+    pub fn last(&self) -> Option<&Submission> {
+        self.last.as_deref()
+    }
+
+    /// The last submission of this action (without bound arguments).
+    pub fn for_action<M, A: Action<M>>(&self, action: A) -> Option<&Submission> {
+        self.last().filter(|s| s.action_id == action.id())
+    }
+
+    /// The last submission of this action with these bound arguments.
+    pub fn for_bound<M, A: Action<M>>(&self, action: A, bound: &A::Bound) -> Option<&Submission> {
+        let key = serde_json::to_string(bound).ok();
+        self.for_action(action).filter(|s| s.bound_key == key)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FormState {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(parts.extensions.get::<FormState>().cloned().unwrap_or_default())
+    }
+}
+
+/// Where native posts' form states wait for their page, under one-time tokens. In memory, per
+/// process.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormStateStore {
+    inner: Arc<Mutex<HashMap<String, Pending>>>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    created: Instant,
+    page: String,
+    submission: Submission,
+}
+
+impl FormStateStore {
+    /// Keeps `submission` for the first GET of `page`; returns its token.
+    pub(crate) fn put(&self, page: &str, submission: Submission) -> String {
+        let token = crate::random::token();
+        let mut map = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        map.retain(|_, p| now.duration_since(p.created) < FORM_STATE_TTL);
+        if map.len() >= FORM_STATE_CAPACITY {
+            let oldest = map.iter().min_by_key(|(_, p)| p.created).map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(token.clone(), Pending { created: now, page: page.to_owned(), submission });
+        token
+    }
+
+    /// Takes the state under `token` if it was meant for `page` and has not expired.
+    pub(crate) fn take(&self, token: &str, page: &str) -> Option<Submission> {
+        let mut map = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let pending = map.get(token)?;
+        if pending.page != page {
+            return None;
+        }
+        let pending = map.remove(token)?;
+        (pending.created.elapsed() < FORM_STATE_TTL).then_some(pending.submission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Submission {
+        Submission::new(
+            "a.b.c",
+            None,
+            vec![("title".into(), "x".into())],
+            Err(SubmissionError {
+                status: 422,
+                message: "check".into(),
+                fields: vec![("title".into(), "too short".into())],
+                digest: None,
+            }),
+        )
+    }
+
+    #[test]
+    fn a_token_is_taken_once_and_only_by_its_page() {
+        let store = FormStateStore::default();
+        let token = store.put("/page", sample());
+        assert!(store.take(&token, "/other").is_none());
+        let sub = store.take(&token, "/page").unwrap();
+        assert_eq!(sub.value("title"), Some("x"));
+        assert_eq!(sub.field_error("title"), Some("too short"));
+        assert!(store.take(&token, "/page").is_none());
+    }
+
+    #[test]
+    fn passwords_are_not_kept() {
+        let values = vec![("user".into(), "ann".into()), ("new_password".into(), "secret".into())];
+        let sub = Submission::new("a", None, values, Ok(serde_json::Value::Null));
+        assert_eq!(sub.value("user"), Some("ann"));
+        assert_eq!(sub.value("new_password"), None);
+    }
+
+    #[test]
+    fn unknown_tokens_give_nothing() {
+        assert!(FormStateStore::default().take("nope", "/").is_none());
+    }
+}

@@ -1,0 +1,414 @@
+//! One action request, from the route to the answer. The steps run in this order, and every
+//! refusal happens before the action's body runs:
+//!
+//! 1. only POST reaches here (the method router answers 405 with `Allow: POST` to the rest);
+//! 2. an unknown ID never reaches here (the layer answers 404 `actum-answer: unknown-action`);
+//! 3. origin check, before the body is read (403);
+//! 4. body limit: a `Content-Length` over it is refused at once, a streamed body as soon as its
+//!    count passes it (413);
+//! 5. content type: urlencoded, multipart or JSON (415 for anything else);
+//! 6. decoding into the input type (400 malformed, 413 over a budget, 422 naming the field);
+//! 7. bound arguments opened (400, the same for every kind of failure);
+//! 8. extractors, then the action, in its own task under its time limit (503 past it), so that a
+//!    client that goes away does not cancel it half-way and a panic answers 500 with a digest.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, REFERER};
+use http::request::Parts;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::action::{Action, ActionHandler, ActionInfo};
+use crate::answer::{self, Envelope, ErrorBody, FieldError, Mode, Revalidated};
+use crate::config::Config;
+use crate::context::{self, RequestContext};
+use crate::decode::{self, DecodeError};
+use crate::error::{ActionError, new_digest};
+use crate::form_state::{Submission, SubmissionError};
+use crate::wire;
+
+/// Serves one request to `action`.
+pub(crate) async fn serve<M, A, S>(action: A, state: S, req: Request) -> Response
+where
+    A: ActionHandler<M, S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let span = tracing::info_span!(
+        "action",
+        name = action.info().name(),
+        id = action.id(),
+        outcome = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let (outcome, response) = run(action, state, req).instrument(span.clone()).await;
+    span.record("outcome", outcome);
+    span.record("status", response.status().as_u16());
+    span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!(outcome, status = response.status().as_u16(), "action answered"));
+    response
+}
+
+/// What the request is about, read from its head.
+struct Head {
+    mode: Mode,
+    page: String,
+    sealed: Option<String>,
+    secure: bool,
+}
+
+async fn run<M, A, S>(action: A, state: S, req: Request) -> (&'static str, Response)
+where
+    A: ActionHandler<M, S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let config =
+        req.extensions().get::<Arc<Config>>().cloned().unwrap_or_else(Config::global_default);
+    let (parts, body) = req.into_parts();
+    let head = read_head(&parts, &config);
+
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0);
+    if let Err(rejection) = config.origin.check(&parts, peer) {
+        tracing::warn!(reason = %rejection, "action refused: origin");
+        let message = "forbidden: this action only accepts requests from its own site";
+        return ("rejected", answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None));
+    }
+
+    let limit = action.info().body_limit().unwrap_or(config.body_limit);
+    let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
+    // A body that trickles in is bounded by the action's time limit too.
+    let decoding = decode_input::<A::Input>(&parts.headers, body, limit, &config);
+    let decoded = match tokio::time::timeout(time_limit, decoding).await {
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(err)) => return ("rejected", refuse_input(&config, action, &head, err)),
+        Err(_elapsed) => {
+            let message = "the request body took too long to arrive";
+            return ("rejected", answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None));
+        }
+    };
+
+    let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
+    let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json)) else {
+        let message = "invalid bound arguments (the page may be out of date: reload it)";
+        return ("rejected", answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None));
+    };
+
+    let ctx = Arc::new(RequestContext::new(
+        Arc::clone(&config),
+        &parts.headers,
+        Some(head.page.clone()),
+        head.secure,
+    ));
+    let call = action.call(parts, state, bound, decoded.input);
+    let task = tokio::spawn(
+        context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call)).in_current_span(),
+    );
+    let run = Run { config: &config, ctx: &ctx, head: &head, action_id: action.id(), bound_key };
+    match task.await {
+        Err(join_error) => ("panic", run.panicked(join_error)),
+        Ok(Err(_elapsed)) => {
+            tracing::warn!(limit_ms = time_limit.as_millis() as u64, "action passed its time limit");
+            let message = "the action took too long and was stopped";
+            ("timeout", answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None))
+        }
+        Ok(Ok(Err(rejection))) => ("rejected", answer::mark(rejection, wire::ANSWER_REJECTED)),
+        Ok(Ok(Ok(result))) => run.answer(result, decoded.values),
+    }
+}
+
+/// Reads the mode, the page to come back to and the sealed arguments from the request head.
+fn read_head(parts: &Parts, config: &Config) -> Head {
+    let mode = Mode::of(&parts.headers);
+    let mut sealed = None;
+    let mut page = None;
+    for pair in parts.uri.query().unwrap_or_default().split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == wire::BOUND_PARAM {
+            sealed = Some(value.to_owned());
+        } else if key == wire::RETURN_PARAM {
+            let decoded = percent_encoding::percent_decode_str(value).decode_utf8();
+            page = decoded.ok().map(|p| p.into_owned());
+        }
+    }
+    let page = page
+        .filter(|p| crate::redirect_target::is_local_path(p))
+        .or_else(|| referer_path(&parts.headers))
+        .unwrap_or_else(|| "/".to_owned());
+    let secure = crate::layer::is_secure(config, &parts.headers);
+    Head { mode, page, sealed, secure }
+}
+
+/// The path of a same-origin `Referer`, the fallback page to come back to.
+fn referer_path(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(REFERER)?.to_str().ok()?;
+    let after_scheme = referer.split_once("://")?.1;
+    let path = &after_scheme[after_scheme.find('/')?..];
+    crate::redirect_target::is_local_path(path).then(|| path.to_owned())
+}
+
+/// The decoded input and the text values the user typed (kept for the form's state).
+struct Decoded<T> {
+    input: T,
+    values: Vec<(String, String)>,
+}
+
+/// Why the input could not be decoded.
+enum InputError {
+    TooLarge,
+    UnsupportedType,
+    Decode(DecodeError, Vec<(String, String)>),
+}
+
+async fn decode_input<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    config: &Config,
+) -> Result<Decoded<T>, InputError> {
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(InputError::TooLarge);
+    }
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let limits = &config.form_limits;
+    let no_values = |e| InputError::Decode(e, Vec::new());
+    let form = match essence.as_str() {
+        "application/json" => {
+            let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
+            let input = decode::from_json(&bytes, limits).map_err(no_values)?;
+            return Ok(Decoded { input, values: Vec::new() });
+        }
+        "application/x-www-form-urlencoded" => {
+            let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
+            decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
+        }
+        "multipart/form-data" => {
+            let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
+            decode::read_multipart(body, &boundary, limit, limits).await.map_err(no_values)?
+        }
+        _ => return Err(InputError::UnsupportedType),
+    };
+    let values = form.text_pairs();
+    match decode::from_form(form, limits) {
+        Ok(input) => Ok(Decoded { input, values }),
+        Err(err) => Err(InputError::Decode(err, values)),
+    }
+}
+
+/// The answer to an input that could not be decoded. A native post whose values do not fit the
+/// type (422) goes back to its form with the error and what was typed, like a validation error.
+fn refuse_input<M, A: Action<M>>(config: &Config, action: A, head: &Head, err: InputError) -> Response {
+    let (status, message, field, values) = match &err {
+        InputError::TooLarge => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large", None, None)
+        }
+        InputError::UnsupportedType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the input as application/x-www-form-urlencoded, multipart/form-data or application/json",
+            None,
+            None,
+        ),
+        InputError::Decode(err, values) => (err.status(), err.message(), err.field(), Some(values)),
+    };
+    tracing::info!(status = status.as_u16(), message, field, "action refused: input");
+    if head.mode == Mode::Native && status == StatusCode::UNPROCESSABLE_ENTITY {
+        let error = SubmissionError {
+            status: status.as_u16(),
+            message: message.to_owned(),
+            fields: field.map(|f| vec![(f.to_owned(), message.to_owned())]).unwrap_or_default(),
+            digest: None,
+        };
+        let values = values.cloned().unwrap_or_default();
+        // The row's key, so a per-row form finds its own state (see `FormState::for_bound`).
+        let bound_key = open_seal(config, action.info(), action.id(), head.sealed.as_deref())
+            .and_then(|json| String::from_utf8(json).ok())
+            .filter(|_| head.sealed.is_some());
+        let submission = Submission::new(action.id(), bound_key, values, Err(error));
+        let token = config.form_states.put(&head.page, submission);
+        return answer::see_other(&head.page, Some(&token), head.secure);
+    }
+    answer::refusal(head.mode, status, message, field)
+}
+
+/// Opens the sealed bound arguments into their JSON text; `None` for every kind of failure
+/// (they all answer the same). No seal is JSON `null`, accepted only by actions without bound
+/// parameters.
+fn open_seal(config: &Config, info: &ActionInfo, action_id: &str, sealed: Option<&str>) -> Option<Vec<u8>> {
+    let Some(sealed) = sealed else {
+        if info.has_bound() {
+            tracing::warn!("action refused: bound arguments missing");
+            return None;
+        }
+        return Some(b"null".to_vec());
+    };
+    let now = std::time::SystemTime::now();
+    match crate::seal::open(config.key_ring(), wire::BOUND_PURPOSE, action_id, sealed, now) {
+        Ok(json) => Some(json),
+        Err(err) => {
+            tracing::warn!(reason = %err, "action refused: bound arguments");
+            None
+        }
+    }
+}
+
+/// Decodes opened bound arguments; also returns their JSON text, the key of the form's state.
+fn parse_bound<B: DeserializeOwned>(json: &[u8]) -> Option<(B, Option<String>)> {
+    match serde_json::from_slice(json) {
+        Ok(bound) => {
+            let key = (json != b"null").then(|| String::from_utf8_lossy(json).into_owned());
+            Some((bound, key))
+        }
+        Err(err) => {
+            tracing::warn!(reason = %err, "action refused: bound arguments do not fit");
+            None
+        }
+    }
+}
+
+/// What the answer of an action that ran needs.
+struct Run<'a> {
+    config: &'a Config,
+    ctx: &'a RequestContext,
+    head: &'a Head,
+    action_id: &'static str,
+    bound_key: Option<String>,
+}
+
+impl Run<'_> {
+    fn panicked(&self, join_error: tokio::task::JoinError) -> Response {
+        let digest = new_digest();
+        let detail = if join_error.is_panic() {
+            let payload = join_error.into_panic();
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned())
+        } else {
+            "the action's task was cancelled".to_owned()
+        };
+        tracing::error!(digest, panic = detail, "action panicked");
+        let error = ActionError::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong");
+        self.error_answer(&error, &digest, Vec::new())
+    }
+
+    fn answer<T: serde::Serialize>(
+        &self,
+        result: Result<T, ActionError>,
+        values: Vec<(String, String)>,
+    ) -> (&'static str, Response) {
+        let result = result.and_then(|value| serde_json::to_value(value).map_err(ActionError::internal));
+        let mut response = match result {
+            Ok(value) => ("ok", self.success(&value, values)),
+            Err(err) => match err.redirect_target() {
+                Some(target) => ("redirect", self.redirect(target)),
+                None => {
+                    let digest = new_digest();
+                    log_error(&err, &digest);
+                    ("error", self.error_answer(&err, &digest, values))
+                }
+            },
+        };
+        self.ctx.write_cookies(response.1.headers_mut());
+        response
+    }
+
+    fn success(&self, value: &serde_json::Value, values: Vec<(String, String)>) -> Response {
+        match self.head.mode {
+            Mode::Script => self.envelope(StatusCode::OK, Some(value), None, None),
+            Mode::Native => {
+                let submission =
+                    Submission::new(self.action_id, self.bound_key.clone(), values, Ok(value.clone()));
+                let token = self.config.form_states.put(&self.head.page, submission);
+                answer::see_other(&self.head.page, Some(&token), self.head.secure)
+            }
+        }
+    }
+
+    fn redirect(&self, target: &str) -> Response {
+        match crate::redirect_target::validate_redirect(target, &self.config.redirect_hosts) {
+            Ok(target) => match self.head.mode {
+                Mode::Script => self.envelope(StatusCode::OK, None, None, Some(&target)),
+                Mode::Native => answer::see_other(&target, None, self.head.secure),
+            },
+            Err(err) => {
+                tracing::warn!(reason = err.reason(), target, "action's redirect target refused");
+                let message = "the redirect target is not allowed";
+                answer::refusal(self.head.mode, StatusCode::BAD_REQUEST, message, None)
+            }
+        }
+    }
+
+    fn error_answer(&self, err: &ActionError, digest: &str, values: Vec<(String, String)>) -> Response {
+        let status = err.status();
+        let message = user_message(err);
+        match self.head.mode {
+            Mode::Script => {
+                let fields = err.field_errors().map(|(field, message)| FieldError { field, message }).collect();
+                let error = ErrorBody { status: status.as_u16(), message: &message, fields, digest: Some(digest) };
+                self.envelope(status, None, Some(error), None)
+            }
+            Mode::Native if goes_back_to_form(status) => {
+                let error = SubmissionError {
+                    status: status.as_u16(),
+                    message,
+                    fields: err.field_errors().map(|(f, m)| (f.to_owned(), m.to_owned())).collect(),
+                    digest: Some(digest.to_owned()),
+                };
+                let submission = Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
+                let token = self.config.form_states.put(&self.head.page, submission);
+                answer::see_other(&self.head.page, Some(&token), self.head.secure)
+            }
+            Mode::Native => answer::error_page(status, &message, Some(digest)),
+        }
+    }
+
+    fn envelope(
+        &self,
+        status: StatusCode,
+        result: Option<&serde_json::Value>,
+        error: Option<ErrorBody<'_>>,
+        redirect: Option<&str>,
+    ) -> Response {
+        let effects = self.ctx.effects();
+        let revalidated = Revalidated {
+            paths: &effects.revalidated_paths,
+            tags: &effects.revalidated_tags,
+            refresh: effects.refresh,
+        };
+        let ok = error.is_none();
+        answer::envelope(status, &Envelope { ok, result, error, redirect, revalidated })
+    }
+}
+
+/// Errors a user can act on in the form come back to it; the rest get their own page.
+fn goes_back_to_form(status: StatusCode) -> bool {
+    status.is_client_error()
+        && ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status)
+}
+
+/// What the user sees: the message, and in debug builds the hidden cause of a server error.
+fn user_message(err: &ActionError) -> String {
+    match err.cause() {
+        Some(cause) if cfg!(debug_assertions) => format!("{} ({cause})", err.message()),
+        _ => err.message().to_owned(),
+    }
+}
+
+fn log_error(err: &ActionError, digest: &str) {
+    if err.is_server_error() {
+        let cause = err.cause().map(|c| c.to_string());
+        tracing::error!(digest, status = err.status().as_u16(), cause, "action failed");
+    } else {
+        tracing::info!(digest, status = err.status().as_u16(), message = err.message(), "action refused");
+    }
+}

@@ -1,0 +1,332 @@
+//! [`ActionsLayer`]: the settings of the actions of a router, and the per-request context of its
+//! pages.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, COOKIE, HeaderValue, ORIGIN, REFERER, SET_COOKIE};
+use http::{HeaderMap, Method, StatusCode};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::config::Config;
+use crate::context::{self, RequestContext};
+use crate::decode::FormLimits;
+use crate::form_state::FormState;
+use crate::keys::KeyRing;
+use crate::origin::{OriginPattern, OriginPolicy, TrustedProxies};
+use crate::wire;
+
+/// The layer that serves a router's actions: origin policy, limits, keys, form state, and the
+/// context that `cookies()` and `action.url()` use while pages render.
+///
+/// Add it last, so that it wraps every route (pages and actions) of the router:
+///
+/// ```
+/// use actum::{ActionsLayer, RouterExt};
+/// use axum::{Router, routing::get};
+/// use std::time::Duration;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Add { n: i64 }
+///
+/// #[actum::action]
+/// async fn add(input: Add) -> i64 { input.n + 1 }
+///
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "home" }))
+///     .action(add)
+///     .layer(
+///         ActionsLayer::new()
+///             .allowed_origins(["https://*.example.com"])
+///             .body_limit(4 * 1024 * 1024)
+///             .time_limit(Duration::from_secs(10)),
+///     );
+/// ```
+///
+/// Its defaults are strict; each setter documents what it relaxes. The full list is in
+/// `docs/security.md`.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ActionsLayer {
+    config: Config,
+}
+
+impl ActionsLayer {
+    /// The strict defaults: same-origin browsers only, 1 MiB bodies, 30 s per action, keys from
+    /// `ACTUM_SECRET_KEY` (or a random key per process, with a warning).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accepts actions posted from these origins too (as Next.js' `serverActions.allowedOrigins`):
+    /// `host`, `host:port` or `https://host`, with `*` for one whole DNS label
+    /// (`*.example.com`), never in the last two labels.
+    ///
+    /// # Panics
+    /// On an invalid pattern, with a message naming it (a startup mistake).
+    #[track_caller]
+    pub fn allowed_origins<I>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.config.origin = self.config.origin.allowed_origins(patterns);
+        self
+    }
+
+    /// Trusts `X-Forwarded-Host` and `Forwarded: host=` from these proxies when checking the
+    /// origin. Only set this behind a proxy that overwrites those headers.
+    pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.config.origin = self.config.origin.trusted_proxies(proxies);
+        self
+    }
+
+    /// Accepts requests that carry none of `Sec-Fetch-Site`, `Origin` and `Referer` (scripts,
+    /// `curl`, server-to-server calls). Browsers always send one of them, so this does not open
+    /// actions to cross-site forms; it does accept callers that are not browsers.
+    pub fn allow_non_browser(mut self, allow: bool) -> Self {
+        self.config.origin = self.config.origin.allow_non_browser(allow);
+        self
+    }
+
+    /// Replaces the whole origin policy.
+    pub fn origin_policy(mut self, policy: OriginPolicy) -> Self {
+        self.config.origin = policy;
+        self
+    }
+
+    /// The largest request body an action accepts (default 1 MiB); `#[action(body_limit = …)]`
+    /// overrides it per action. Larger bodies get 413 before they are read.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// How long an action may run (default 30 s); `#[action(time_limit = …)]` overrides it per
+    /// action. Past it the action is cancelled and the caller gets 503.
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.config.time_limit = limit;
+        self
+    }
+
+    /// Budgets for decoding: fields, parts, files, nesting.
+    pub fn form_limits(mut self, limits: FormLimits) -> Self {
+        self.config.form_limits = limits;
+        self
+    }
+
+    /// The keys that seal bound arguments (default: `ACTUM_SECRET_KEY`).
+    pub fn key_ring(mut self, ring: KeyRing) -> Self {
+        self.config.key_ring = Some(ring);
+        self
+    }
+
+    /// Hosts that `redirect()` may send the browser to besides this origin's own paths.
+    ///
+    /// # Panics
+    /// On an invalid pattern, with a message naming it.
+    #[track_caller]
+    pub fn redirect_hosts<I>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.config.redirect_hosts = patterns
+            .into_iter()
+            .map(|p| match OriginPattern::parse(p.as_ref()) {
+                Ok(pattern) => pattern,
+                Err(err) => panic!("actum: invalid redirect host: {err}"),
+            })
+            .collect();
+        self
+    }
+
+    /// Forces the `Secure` attribute on cookies set with `cookies()` on or off. By default it is
+    /// set when the page's origin is https.
+    pub fn secure_cookies(mut self, secure: bool) -> Self {
+        self.config.secure_cookies = Some(secure);
+        self
+    }
+}
+
+impl<S> Layer<S> for ActionsLayer {
+    type Service = ActionsService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ActionsService { inner, config: Arc::new(self.config.clone()) }
+    }
+}
+
+/// The service [`ActionsLayer`] makes.
+#[derive(Debug, Clone)]
+pub struct ActionsService<S> {
+    inner: S,
+    config: Arc<Config>,
+}
+
+/// Marks a response made by an action endpoint, so the layer can tell "unknown action" from an
+/// action's own 404.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AnsweredByAction;
+
+impl<S> Service<Request> for ActionsService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        // Take the service that was driven to readiness, leave a clone in its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let config = Arc::clone(&self.config);
+        req.extensions_mut().insert(Arc::clone(&config));
+
+        if is_action_path(req.uri().path()) {
+            let path = req.uri().path().to_owned();
+            return Box::pin(async move {
+                let Ok(response) = inner.call(req).await;
+                Ok(finish_action_response(&path, response))
+            });
+        }
+
+        let page = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
+        let taken = take_form_state(&config, &mut req);
+        let secure = is_secure(&config, req.headers());
+        let ctx = Arc::new(RequestContext::new(config, req.headers(), page, secure));
+        Box::pin(async move {
+            let Ok(mut response) = context::scope(Arc::clone(&ctx), inner.call(req)).await;
+            ctx.write_cookies(response.headers_mut());
+            if taken {
+                expire_form_state_cookie(response.headers_mut());
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// True for `…/_actum/<id>` paths (the ID being one segment).
+pub(crate) fn is_action_path(path: &str) -> bool {
+    match path.rfind(wire::ACTION_PATH_PREFIX) {
+        Some(at) => !path[at + wire::ACTION_PATH_PREFIX.len()..].contains('/'),
+        None => false,
+    }
+}
+
+/// Whether cookies set for this request get the `Secure` attribute.
+pub(crate) fn is_secure(config: &Config, headers: &HeaderMap) -> bool {
+    if let Some(forced) = config.secure_cookies {
+        return forced;
+    }
+    let https = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("https://"))
+    };
+    https(ORIGIN) || https(REFERER)
+}
+
+/// On the GET a native post's 303 leads to, moves its form state into the request.
+fn take_form_state(config: &Config, req: &mut Request) -> bool {
+    if req.method() != Method::GET {
+        return false;
+    }
+    let Some(token) = cookie_value(req.headers(), wire::FORM_STATE_COOKIE) else {
+        return false;
+    };
+    let page = req.uri().path_and_query().map_or("/", |pq| pq.as_str()).to_owned();
+    match config.form_states.take(&token, &page) {
+        Some(submission) => {
+            req.extensions_mut().insert(FormState::new(submission));
+            true
+        }
+        None => false,
+    }
+}
+
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn expire_form_state_cookie(headers: &mut HeaderMap) {
+    let value = format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", wire::FORM_STATE_COOKIE);
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        headers.append(SET_COOKIE, value);
+    }
+}
+
+/// Every answer on an action path is private and typed, and an unknown ID is told apart.
+fn finish_action_response(path: &str, response: Response) -> Response {
+    let mut response = if response.status() == StatusCode::NOT_FOUND
+        && response.extensions().get::<AnsweredByAction>().is_none()
+    {
+        let id = path.rsplit('/').next().unwrap_or_default();
+        let well_formed = crate::id::is_well_formed_id(id);
+        tracing::info!(id, well_formed, "unknown action (a stale page, or a guess)");
+        unknown_action()
+    } else {
+        response
+    };
+    crate::answer::harden_headers(response.headers_mut());
+    response
+}
+
+/// The answer to an action ID this server does not know: 404 with `actum-answer: unknown-action`,
+/// so a client can tell a stale page (after a deploy) from every other failure.
+pub(crate) fn unknown_action() -> Response {
+    let mut response = (
+        StatusCode::NOT_FOUND,
+        "this action does not exist on the server (the page may be out of date: reload it)",
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(wire::ANSWER_HEADER, HeaderValue::from_static(wire::ANSWER_UNKNOWN_ACTION));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_paths_are_recognised() {
+        assert!(is_action_path("/_actum/abc"));
+        assert!(is_action_path("/admin/_actum/a.b.c"));
+        assert!(is_action_path("/_actum/"));
+        assert!(!is_action_path("/_actum/a/b"));
+        assert!(!is_action_path("/posts"));
+        assert!(!is_action_path("/_actumx/a"));
+    }
+
+    #[test]
+    fn cookie_values_are_found() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_static("a=1; actum_fs=tok; b=2"));
+        assert_eq!(cookie_value(&headers, "actum_fs").as_deref(), Some("tok"));
+        assert_eq!(cookie_value(&headers, "c"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! # actum — Server Actions for Rust
+//!
+//! Mark an `async fn` with [`#[action]`](macro@action), mount it on an axum [`Router`](axum::Router)
+//! with [`RouterExt::action`], and a browser calls it with one POST: from a plain HTML form that
+//! works with JavaScript off, or from any script. Secure by default: origin checks, sealed bound
+//! arguments, body and time limits.
+//!
+//! ```
+//! use actum::{action, redirect, ActionError, ActionsLayer, FormState, RouterExt};
+//! use axum::{Router, extract::State, response::Html, routing::get};
+//! use std::sync::{Arc, Mutex};
+//!
+//! type Posts = Arc<Mutex<Vec<String>>>;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct NewPost { title: String }
+//!
+//! /// Every action is reachable by a direct POST: check inputs (and the user) inside it.
+//! #[action]
+//! async fn create_post(State(posts): State<Posts>, input: NewPost) -> Result<(), ActionError> {
+//!     if input.title.trim().is_empty() {
+//!         return Err(ActionError::invalid("title", "a title is required"));
+//!     }
+//!     posts.lock().unwrap().push(input.title);
+//!     redirect("/")
+//! }
+//!
+//! async fn home(State(posts): State<Posts>, form: FormState) -> Html<String> {
+//!     let error = form.for_action(create_post).and_then(|s| s.field_error("title")).unwrap_or("");
+//!     Html(format!(
+//!         r#"<form method="post" action="{}"><input name="title"> {error} <button>Create</button></form>
+//!            <p>{} posts</p>"#,
+//!         create_post.url(),
+//!         posts.lock().unwrap().len(),
+//!     ))
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .route("/", get(home))
+//!     .action(create_post)
+//!     .layer(ActionsLayer::new())
+//!     .with_state(Posts::default());
+//! ```
+//!
+//! - **Parameters.** Earlier parameters are axum extractors (`State`, headers, your signed-in
+//!   user); the last one is the input, any `serde::Deserialize` type, decoded from a urlencoded or
+//!   multipart form or from JSON (see [`decode`](crate#forms) below). Parameters marked `#[bound]`
+//!   come only from sealed bound arguments ([`Action::bind`]), never from what the client sent.
+//! - **Output.** Any `Serialize` value, or `Result<T, E>` where `E` is [`ActionError`] or
+//!   implements [`IntoActionError`]. [`redirect`], [`not_found`], [`unauthorized`] and
+//!   [`forbidden`] end an action.
+//! - **Inside an action.** [`cookies()`] reads and sets cookies; [`revalidate_path`],
+//!   [`revalidate_tag`] and [`refresh`] mark what is stale.
+//! - **Answers.** A native form post gets a 303 back to its page (or to the redirect target),
+//!   with its [`FormState`] kept for that page; a script (header `actum-request: 1`) gets a JSON
+//!   envelope. `docs/protocol.md` is the wire; `docs/security.md` the defaults and how to relax
+//!   each.
+//!
+//! ## Forms
+//! Field names map to the input type as follows: `a` is a field; a repeated `a` (or `a[]`) fills a
+//! `Vec`; `a[b]` fills field `b` of the nested struct (or map) `a`. A scalar field sent twice, an
+//! unknown field and a value of the wrong type are refused with 422 naming the field. Checkboxes
+//! send `on` (a `bool` accepts `on`/`off`/`true`/`false`/`1`/`0`), an empty value in an `Option`
+//! field is `None`, and files arrive as [`UploadedFile`] from `multipart/form-data` forms.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod action;
+mod answer;
+mod config;
+mod context;
+mod decode;
+mod error;
+mod form_state;
+mod handler;
+mod id;
+mod keys;
+mod layer;
+mod origin;
+mod random;
+mod redirect_target;
+mod router;
+mod seal;
+pub mod wire;
+
+pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
+pub use actum_macros::{action, actions};
+pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_TIME_LIMIT};
+pub use context::{Cookies, cookies, refresh, revalidate_path, revalidate_tag};
+pub use decode::{DecodeError, FormLimits, UploadedFile};
+pub use error::{
+    ActionError, IntoActionError, Redirect, forbidden, not_found, redirect, unauthorized,
+};
+pub use form_state::{FormState, Submission, SubmissionError};
+pub use keys::{KeyError, KeyRing};
+pub use layer::{ActionsLayer, ActionsService};
+pub use origin::{InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies};
+pub use router::RouterExt;
+
+/// `use actum::prelude::*;` brings the traits whose methods you call on actions
+/// (`create_post.url()`, `rename.bind(id)`) and routers (`.action(create_post)`) into scope.
+pub mod prelude {
+    pub use crate::{Action as _, RouterExt as _};
+}
+
+/// What the macros' generated code uses. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::action::{
+        ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
+        IntoActionResult, MarkerHandler, Plain, __cached_id,
+    };
+    pub use axum;
+    pub use http;
+
+    /// Asserts at compile time that an action's input decodes.
+    pub const fn assert_input<T: ActionInput>() {}
+    /// Asserts at compile time that an action's output serializes.
+    pub const fn assert_output<T: ActionOutput>() {}
+    /// Asserts at compile time that an action's error type maps to a status and message.
+    pub const fn assert_error<E: crate::IntoActionError>() {}
+    /// Asserts at compile time that an action's `Result` alias is usable.
+    pub const fn assert_result<R: IntoActionResult>() {}
+    /// Asserts at compile time that a bound argument seals.
+    pub const fn assert_bound<T: BoundArg>() {}
+}

@@ -1,0 +1,38 @@
+//! Names on the wire: every header, query parameter, cookie and path segment that actum reads or
+//! writes is a constant here, so that `docs/protocol.md` and the code cannot drift apart.
+
+/// The path segment under which actions are mounted: `/_actum/<action id>`.
+pub const ACTION_PATH_PREFIX: &str = "/_actum/";
+
+/// Request header a script sets to say "answer as JSON, I will apply it" (value `1`).
+pub const REQUEST_HEADER: &str = "actum-request";
+
+/// Response header present on every answer produced by actum for an action request; its value
+/// says which kind of answer it is (see [`ANSWER_UNKNOWN_ACTION`] and friends).
+pub const ANSWER_HEADER: &str = "actum-answer";
+
+/// [`ANSWER_HEADER`] value of the answer to an action ID this server does not know: the page that
+/// posted it is stale (typically after a deploy) and should be reloaded.
+pub const ANSWER_UNKNOWN_ACTION: &str = "unknown-action";
+
+/// [`ANSWER_HEADER`] value of a JSON envelope (the action ran, or was refused after its ID was known).
+pub const ANSWER_ENVELOPE: &str = "envelope";
+
+/// [`ANSWER_HEADER`] value of a refusal before the action ran (origin, limits, decoding, seal).
+pub const ANSWER_REJECTED: &str = "rejected";
+
+/// [`ANSWER_HEADER`] value of a native form post answered with a 303.
+pub const ANSWER_REDIRECT: &str = "redirect";
+
+/// Query parameter of an action URL carrying the sealed bound arguments.
+pub const BOUND_PARAM: &str = "b";
+
+/// Query parameter of an action URL carrying the same-origin path of the page the form is on, where
+/// a native post comes back to.
+pub const RETURN_PARAM: &str = "r";
+
+/// Cookie carrying the one-time token of a native post's form state across its 303.
+pub const FORM_STATE_COOKIE: &str = "actum_fs";
+
+/// Purpose label of sealed bound arguments (associated data of the AEAD).
+pub(crate) const BOUND_PURPOSE: &str = "bound-arguments";

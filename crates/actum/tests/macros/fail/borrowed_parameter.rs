@@ -1,0 +1,4 @@
+#[actum::action]
+async fn borrows(_input: &str) {}
+
+fn main() {}

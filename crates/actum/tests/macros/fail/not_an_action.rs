@@ -1,0 +1,7 @@
+use actum::RouterExt;
+
+async fn plain_handler() {}
+
+fn main() {
+    let _router: axum::Router = axum::Router::new().action(plain_handler);
+}

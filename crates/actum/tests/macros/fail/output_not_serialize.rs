@@ -1,0 +1,8 @@
+struct NotSerialize {}
+
+#[actum::action]
+async fn returns_it(_: ()) -> NotSerialize {
+    NotSerialize {}
+}
+
+fn main() {}

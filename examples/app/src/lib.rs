@@ -1,0 +1,50 @@
+//! The actum example app as a library: [`app`] builds the whole router, so that the HTTP tests
+//! serve exactly what `main` serves.
+
+mod auth;
+mod db;
+mod pages;
+mod posts;
+
+use std::path::Path;
+
+use actum::{ActionsLayer, RouterExt};
+use axum::Router;
+use axum::routing::get;
+use sqlx::SqlitePool;
+
+/// What every handler and action shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// The SQLite pool.
+    pub(crate) db: SqlitePool,
+}
+
+/// Opens (or creates) the SQLite database at `db_path`, runs the embedded migrations, and
+/// returns the app: the pages, the mounted actions, and the actions layer around them.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let app = actum_example_app::app("actum-example.db").await?;
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(listener, app).await?;
+/// # Ok(()) }
+/// ```
+pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {
+    let db = db::open(db_path.as_ref()).await?;
+    Ok(router(AppState { db }))
+}
+
+/// The routes and actions, under the actions layer (last, so it wraps pages and actions alike).
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/posts/{id}", get(pages::post_page))
+        .action(auth::sign_in)
+        .action(auth::sign_out)
+        .action(posts::create_post)
+        .action(posts::delete_post)
+        .fallback(pages::not_found_page)
+        .layer(ActionsLayer::new())
+        .with_state(state)
+}

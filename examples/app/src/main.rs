@@ -1,0 +1,93 @@
+//! `cargo run -p actum-example-app`, then open <http://127.0.0.1:3000>.
+//!
+//! A small posts app on actum: sign in with a name, write posts, delete your own. Every form is
+//! a plain HTML form posting to an action, so it works with JavaScript off.
+//!
+//! - `ACTUM_EXAMPLE_DB`: the SQLite file (default `actum-example.db` in the current directory),
+//!   created if missing; the data survives a restart.
+//! - `PORT`: the port on 127.0.0.1 (default 3000).
+//! - `RUST_LOG`: the log filter (default `info`).
+//! - `ACTUM_SECRET_KEY`: the key that seals bound arguments (a random one per process when unset,
+//!   so delete buttons of pages rendered before a restart stop working).
+
+use std::error::Error;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+/// The database file when `ACTUM_EXAMPLE_DB` is unset.
+const DEFAULT_DB: &str = "actum-example.db";
+/// The port when `PORT` is unset.
+const DEFAULT_PORT: u16 = 3000;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let db_path = std::env::var_os("ACTUM_EXAMPLE_DB")
+        .map_or_else(|| PathBuf::from(DEFAULT_DB), PathBuf::from);
+    let port = port_from_env()?;
+    let app = actum_example_app::app(&db_path).await?;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+    tracing::info!(db = %db_path.display(), "database ready");
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(ctrl_c())
+        .await?;
+    Ok(())
+}
+
+/// The port from `PORT`, or the default; a value that is not a port is an error, not ignored.
+fn port_from_env() -> Result<u16, String> {
+    port_from(std::env::var("PORT"))
+}
+
+/// The port a `PORT` variable (as read) names.
+fn port_from(var: Result<String, std::env::VarError>) -> Result<u16, String> {
+    match var {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map_err(|err| format!("PORT must be a port number, not {text:?}: {err}")),
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_PORT),
+        Err(err) => Err(format!("cannot read PORT: {err}")),
+    }
+}
+
+/// Resolves on Ctrl-C, so that requests in flight finish before the server stops.
+async fn ctrl_c() {
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        tracing::error!(error = %err, "cannot listen for ctrl-c");
+        std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::env::VarError;
+
+    #[test]
+    fn the_port_defaults_to_3000() {
+        assert_eq!(port_from(Err(VarError::NotPresent)), Ok(3000));
+    }
+
+    #[test]
+    fn a_port_is_read() {
+        assert_eq!(port_from(Ok("8080".to_owned())), Ok(8080));
+    }
+
+    #[test]
+    fn a_bad_port_is_an_error() {
+        assert!(
+            port_from(Ok("http".to_owned()))
+                .unwrap_err()
+                .contains("PORT must be a port number")
+        );
+        assert!(port_from(Ok("70000".to_owned())).is_err());
+        assert!(port_from(Err(VarError::NotUnicode("\u{fffd}".into()))).is_err());
+    }
+}
