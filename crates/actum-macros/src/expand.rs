@@ -60,6 +60,7 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
     let params = classify(&mut function)?;
     let name = function.sig.ident.clone();
     let vis = function.vis.clone();
+    let marker_vis = marker_visibility(&vis);
     let marker = format_ident!("__actum_action_{}", name);
     let output: Type = match &function.sig.output {
         ReturnType::Default => syn::parse_quote!(()),
@@ -91,17 +92,34 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
         many => quote!((#(#many),*)),
     };
     let input_type = input.as_ref().map_or_else(|| quote!(()), |ty| quote!(#ty));
-    let result_type = if is_result(&output) {
-        quote!(#output)
-    } else {
-        quote!(::actum::__private::Plain<#output>)
+    // The output type and the conversion of the function's return value: each check spanned on
+    // the user's type, and the same check as in `assertions`, so an error is reported once.
+    let (output_type, convert) = match result_args(&output) {
+        Some((ok, err)) if is_result(&output) => {
+            let to_ok = quote_spanned!(ok.span()=> ::actum::__private::output::<#ok>(value));
+            let to_err = quote_spanned!(err.span()=> ::actum::__private::error::<#err>(error));
+            (
+                quote!(#ok),
+                quote! {
+                    match __output {
+                        ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#to_ok),
+                        ::core::result::Result::Err(error) => ::core::result::Result::Err(#to_err),
+                    }
+                },
+            )
+        }
+        _ if is_result(&output) => (
+            quote!(<#output as ::actum::__private::IntoActionResult>::Output),
+            quote!(::actum::__private::IntoActionResult::into_action_result(
+                __output
+            )),
+        ),
+        _ => {
+            let to_ok =
+                quote_spanned!(output.span()=> ::actum::__private::output::<#output>(__output));
+            (quote!(#output), quote!(::core::result::Result::Ok(#to_ok)))
+        }
     };
-    let wrap_output = if is_result(&output) {
-        quote!(__output)
-    } else {
-        quote!(::actum::__private::Plain(__output))
-    };
-
     let signature = signature_text(&params, &output);
     let name_text = name.to_string();
     let limits = limits(options, !bounds.is_empty());
@@ -118,13 +136,14 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
 
     let tokens = quote! {
         #(#attrs)*
+        #[allow(private_interfaces)]
         #vis #fn_token #name(#sig_inputs) -> ::actum::ActionFuture<#marker, #output> {
             ::actum::ActionFuture::new(async move #body)
         }
 
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
-        #vis enum #marker {}
+        #marker_vis enum #marker {}
 
         const _: () = {
             #assertions
@@ -134,7 +153,7 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
                 type Ret = #output;
                 type Bound = #bound_type;
                 type Input = #input_type;
-                type Output = <#result_type as ::actum::__private::IntoActionResult>::Output;
+                type Output = #output_type;
 
                 fn info() -> &'static ::actum::ActionInfo {
                     static INFO: ::actum::ActionInfo = ::actum::ActionInfo::__new(
@@ -174,15 +193,27 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
                 > + ::core::marker::Send>> {
                     ::std::boxed::Box::pin(async move {
                         #call
-                        ::core::result::Result::Ok(
-                            ::actum::__private::IntoActionResult::into_action_result(#wrap_output),
-                        )
+                        ::core::result::Result::Ok(#convert)
                     })
                 }
             }
         };
     };
-    Ok(Expanded { tokens, name, extractors })
+    Ok(Expanded {
+        tokens,
+        name,
+        extractors,
+    })
+}
+
+/// The marker's visibility: the function's, capped at `pub(crate)`. A `pub` marker would make the
+/// compiler require every parameter type of a `pub` action to be `pub` as well (its trait impl
+/// names them), which a binary crate's private input structs are not.
+fn marker_visibility(vis: &syn::Visibility) -> TokenStream {
+    match vis {
+        syn::Visibility::Public(_) => quote!(pub(crate)),
+        other => quote!(#other),
+    }
 }
 
 fn check_signature(function: &ItemFn) -> syn::Result<()> {
@@ -207,16 +238,28 @@ fn check_signature(function: &ItemFn) -> syn::Result<()> {
         ));
     }
     if let Some(token) = sig.constness {
-        return Err(syn::Error::new(token.span(), "an action cannot be a `const fn`"));
+        return Err(syn::Error::new(
+            token.span(),
+            "an action cannot be a `const fn`",
+        ));
     }
     if let Some(token) = sig.unsafety {
-        return Err(syn::Error::new(token.span(), "an action cannot be an `unsafe fn`"));
+        return Err(syn::Error::new(
+            token.span(),
+            "an action cannot be an `unsafe fn`",
+        ));
     }
     if let Some(abi) = &sig.abi {
-        return Err(syn::Error::new(abi.span(), "an action cannot have an `extern` ABI"));
+        return Err(syn::Error::new(
+            abi.span(),
+            "an action cannot have an `extern` ABI",
+        ));
     }
     if let Some(variadic) = &sig.variadic {
-        return Err(syn::Error::new(variadic.span(), "an action cannot be variadic"));
+        return Err(syn::Error::new(
+            variadic.span(),
+            "an action cannot be variadic",
+        ));
     }
     Ok(())
 }
@@ -250,7 +293,10 @@ fn take_bound_attr(attrs: &mut Vec<Attribute>) -> syn::Result<bool> {
             return true;
         }
         if !matches!(attr.meta, Meta::Path(_)) {
-            error = Some(syn::Error::new(attr.span(), "`#[bound]` takes no arguments"));
+            error = Some(syn::Error::new(
+                attr.span(),
+                "`#[bound]` takes no arguments",
+            ));
         }
         found = true;
         false
@@ -285,7 +331,11 @@ fn param_type(param: &Param) -> &Type {
 /// True when the return type is written `Result<...>` (any path ending in `Result`).
 fn is_result(ty: &Type) -> bool {
     match ty {
-        Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "Result"),
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Result"),
         _ => false,
     }
 }
@@ -294,7 +344,9 @@ fn is_result(ty: &Type) -> bool {
 fn result_args(ty: &Type) -> Option<(&Type, &Type)> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     let mut types = args.args.iter().filter_map(|a| match a {
         GenericArgument::Type(ty) => Some(ty),
         _ => None,
@@ -345,17 +397,12 @@ fn assertions(params: &[Param], output: &Type) -> TokenStream {
             Param::Extractor(_) => {}
         }
     }
-    match result_args(output) {
-        Some((ok, err)) if is_result(output) => checks.extend(quote! {
-            const _: () = ::actum::__private::assert_output::<#ok>();
-            const _: () = ::actum::__private::assert_error::<#err>();
-        }),
-        _ if is_result(output) => checks.extend(quote_spanned! {output.span()=>
+    // The output and error types are checked where the return value is converted (in
+    // `MarkerHandler::call`), with the same words; only an alias of `Result` is checked here.
+    if is_result(output) && result_args(output).is_none() {
+        checks.extend(quote_spanned! {output.span()=>
             const _: () = ::actum::__private::assert_result::<#output>();
-        }),
-        _ => checks.extend(quote_spanned! {output.span()=>
-            const _: () = ::actum::__private::assert_output::<#output>();
-        }),
+        });
     }
     checks
 }
@@ -417,16 +464,18 @@ pub(crate) fn module(mut module: ItemMod) -> syn::Result<TokenStream> {
             out_items.push(quote!(#item));
             continue;
         }
-        let Item::Fn(mut function) = item else { continue };
+        let Item::Fn(mut function) = item else {
+            continue;
+        };
         let options = take_action_attr(&mut function.attrs)?;
         let expanded = action(function, &options)?;
         out_items.push(expanded.tokens);
         names.push(expanded.name);
         extractors.extend(expanded.extractors);
     }
-    let extractor_bounds = extractors.iter().map(|ty| {
-        quote!(#ty: ::actum::__private::axum::extract::FromRequestParts<__S>)
-    });
+    let extractor_bounds = extractors
+        .iter()
+        .map(|ty| quote!(#ty: ::actum::__private::axum::extract::FromRequestParts<__S>));
     let attrs = &module.attrs;
     let vis = &module.vis;
     let ident = &module.ident;

@@ -23,7 +23,9 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(function) => function,
         Err(err) => {
             let message = format!("#[action] goes on an `async fn`: {err}");
-            return syn::Error::new(err.span(), message).to_compile_error().into();
+            return syn::Error::new(err.span(), message)
+                .to_compile_error()
+                .into();
         }
     };
     match expand::options(&args).and_then(|options| expand::action(function, &options)) {
@@ -37,14 +39,20 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
     if !args.is_empty() {
-        let message = "#[actions] takes no arguments (put `#[action(...)]` on a function to set its limits)";
-        return syn::Error::new(proc_macro2::Span::call_site(), message).to_compile_error().into();
+        let message =
+            "#[actions] takes no arguments (put `#[action(...)]` on a function to set its limits)";
+        return syn::Error::new(proc_macro2::Span::call_site(), message)
+            .to_compile_error()
+            .into();
     }
     let module = match syn::parse::<ItemMod>(item) {
         Ok(module) => module,
         Err(err) => {
-            let message = format!("#[actions] goes on an inline module (`mod posts {{ ... }}`): {err}");
-            return syn::Error::new(err.span(), message).to_compile_error().into();
+            let message =
+                format!("#[actions] goes on an inline module (`mod posts {{ ... }}`): {err}");
+            return syn::Error::new(err.span(), message)
+                .to_compile_error()
+                .into();
         }
     };
     match expand::module(module) {

@@ -173,6 +173,9 @@ pub trait Action<M>: Copy + Send + Sync + 'static {
 impl<F, M> Action<M> for F
 where
     M: ActionMarker,
+    M::Bound: Serialize + DeserializeOwned + Send + 'static,
+    M::Input: DeserializeOwned + Send + 'static,
+    M::Output: Serialize + Send + 'static,
     F: ActionFn<M::Args, ActionFuture<M, M::Ret>> + Copy + Send + Sync + 'static,
 {
     type Bound = M::Bound;
@@ -197,12 +200,14 @@ pub trait ActionMarker: 'static {
     type Args;
     /// The declared return type.
     type Ret;
+    // The bounds of these three are on the blanket `Action` impl, not here, so that a wrong type
+    // is reported once, by the macro's own check with its own words.
     /// See [`Action::Bound`].
-    type Bound: Serialize + DeserializeOwned + Send + 'static;
+    type Bound;
     /// See [`Action::Input`].
-    type Input: DeserializeOwned + Send + 'static;
+    type Input;
     /// See [`Action::Output`].
-    type Output: Serialize + Send + 'static;
+    type Output;
     /// See [`Action::info`].
     fn info() -> &'static ActionInfo;
     /// See [`Action::id`].
@@ -243,6 +248,12 @@ action_fn_arities! {
 
 /// How a mounted action runs: the extractors, then the function.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be mounted as an action on a `Router<{S}>`",
+    label = "not an action, or its extractors do not work with this router's state",
+    note = "mark the `async fn` with `#[actum::action]`; its extractors (all parameters before the \
+            input) must implement `FromRequestParts<{S}>`"
+)]
 pub trait ActionHandler<M, S>: Action<M> {
     /// Runs the extractors on `parts`, then the function.
     #[allow(clippy::type_complexity)]
@@ -266,7 +277,8 @@ where
         state: S,
         bound: Self::Bound,
         input: Self::Input,
-    ) -> Pin<Box<dyn Future<Output = Result<Result<Self::Output, ActionError>, Response>> + Send>> {
+    ) -> Pin<Box<dyn Future<Output = Result<Result<Self::Output, ActionError>, Response>> + Send>>
+    {
         M::call(parts, state, bound, input)
     }
 }
@@ -284,7 +296,10 @@ struct BoundArgs {
 
 impl BoundArgs {
     fn new<T: Serialize>(value: &T) -> Self {
-        Self { json: serde_json::to_string(value).map_err(|e| e.to_string()), expires_at: None }
+        Self {
+            json: serde_json::to_string(value).map_err(|e| e.to_string()),
+            expires_at: None,
+        }
     }
 }
 
@@ -311,7 +326,12 @@ impl ActionUrl {
     #[doc(hidden)]
     pub fn new(id: &'static str, bound: Option<BoundArgs>) -> Self {
         let return_to = crate::context::current_page();
-        Self { id, prefix: String::new(), bound, return_to }
+        Self {
+            id,
+            prefix: String::new(),
+            bound,
+            return_to,
+        }
     }
 
     /// The same URL for an action mounted on a router nested under `prefix` (e.g. `/admin`).
@@ -337,7 +357,13 @@ impl ActionUrl {
 impl std::fmt::Display for ActionUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-        write!(f, "{}{}{}", self.prefix, crate::wire::ACTION_PATH_PREFIX, self.id)?;
+        write!(
+            f,
+            "{}{}{}",
+            self.prefix,
+            crate::wire::ACTION_PATH_PREFIX,
+            self.id
+        )?;
         let mut sep = '?';
         if let Some(bound) = &self.bound {
             let json = match &bound.json {
@@ -352,7 +378,11 @@ impl std::fmt::Display for ActionUrl {
             if json.len() > crate::seal::MAX_PAYLOAD_LEN {
                 // Too large to seal into a URL: a programmer mistake, visible in the log; the
                 // form then posts without the arguments and the action answers 400.
-                tracing::error!(action = self.id, len = json.len(), "bound arguments are too large to seal");
+                tracing::error!(
+                    action = self.id,
+                    len = json.len(),
+                    "bound arguments are too large to seal"
+                );
                 return Ok(());
             }
             let ring = crate::context::current_key_ring();
@@ -397,7 +427,10 @@ impl<M, T> ActionFuture<M, T> {
     /// Wraps the body of an action. Used by the macro.
     #[doc(hidden)]
     pub fn new(body: impl Future<Output = T> + Send + 'static) -> Self {
-        Self { inner: Box::pin(body), marker: PhantomData }
+        Self {
+            inner: Box::pin(body),
+            marker: PhantomData,
+        }
     }
 }
 
@@ -426,18 +459,6 @@ impl<T: ActionOutput, E: IntoActionError> IntoActionResult for Result<T, E> {
     type Output = T;
     fn into_action_result(self) -> Result<T, ActionError> {
         self.map_err(IntoActionError::into_action_error)
-    }
-}
-
-/// Wraps an output that is not a `Result`. Used by the macro.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Plain<T>(pub T);
-
-impl<T: ActionOutput> IntoActionResult for Plain<T> {
-    type Output = T;
-    fn into_action_result(self) -> Result<T, ActionError> {
-        Ok(self.0)
     }
 }
 

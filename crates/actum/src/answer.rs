@@ -18,7 +18,11 @@ pub(crate) enum Mode {
 
 impl Mode {
     pub(crate) fn of(headers: &HeaderMap) -> Self {
-        if headers.contains_key(wire::REQUEST_HEADER) { Mode::Script } else { Mode::Native }
+        if headers.contains_key(wire::REQUEST_HEADER) {
+            Mode::Script
+        } else {
+            Mode::Native
+        }
     }
 }
 
@@ -63,13 +67,18 @@ pub(crate) struct Revalidated<'a> {
 /// `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`, on every action answer.
 pub(crate) fn harden_headers(headers: &mut HeaderMap) {
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
 }
 
 /// Marks a response as made by an action endpoint.
 pub(crate) fn mark(mut response: Response, answer: &'static str) -> Response {
     response.extensions_mut().insert(AnsweredByAction);
-    response.headers_mut().insert(wire::ANSWER_HEADER, HeaderValue::from_static(answer));
+    response
+        .headers_mut()
+        .insert(wire::ANSWER_HEADER, HeaderValue::from_static(answer));
     harden_headers(response.headers_mut());
     response
 }
@@ -78,16 +87,30 @@ pub(crate) fn mark(mut response: Response, answer: &'static str) -> Response {
 pub(crate) fn envelope(status: StatusCode, envelope: &Envelope<'_>) -> Response {
     let body = serde_json::to_vec(envelope).unwrap_or_else(|_| b"{\"ok\":false}".to_vec());
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     mark(response, wire::ANSWER_ENVELOPE)
 }
 
 /// A refusal before the action ran: JSON for scripts, a short text for browsers and others.
-pub(crate) fn refusal(mode: Mode, status: StatusCode, message: &str, field: Option<&str>) -> Response {
+pub(crate) fn refusal(
+    mode: Mode,
+    status: StatusCode,
+    message: &str,
+    field: Option<&str>,
+) -> Response {
     match mode {
         Mode::Script => {
-            let fields = field.map(|f| vec![FieldError { field: f, message }]).unwrap_or_default();
-            let error = ErrorBody { status: status.as_u16(), message, fields, digest: None };
+            let fields = field
+                .map(|f| vec![FieldError { field: f, message }])
+                .unwrap_or_default();
+            let error = ErrorBody {
+                status: status.as_u16(),
+                message,
+                fields,
+                digest: None,
+            };
             let body = Envelope {
                 ok: false,
                 result: None,
@@ -96,16 +119,18 @@ pub(crate) fn refusal(mode: Mode, status: StatusCode, message: &str, field: Opti
                 revalidated: Revalidated::default(),
             };
             let mut response = envelope(status, &body);
-            response
-                .headers_mut()
-                .insert(wire::ANSWER_HEADER, HeaderValue::from_static(wire::ANSWER_REJECTED));
+            response.headers_mut().insert(
+                wire::ANSWER_HEADER,
+                HeaderValue::from_static(wire::ANSWER_REJECTED),
+            );
             response
         }
         Mode::Native => {
             let mut response = (status, format!("{message}\n")).into_response();
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
             mark(response, wire::ANSWER_REJECTED)
         }
     }
@@ -113,14 +138,19 @@ pub(crate) fn refusal(mode: Mode, status: StatusCode, message: &str, field: Opti
 
 /// An error page for a native post that cannot go back to its form (401, 403, 404, 5xx).
 pub(crate) fn error_page(status: StatusCode, message: &str, digest: Option<&str>) -> Response {
-    let digest = digest.map(|d| format!("<p>Error digest: <code>{d}</code></p>")).unwrap_or_default();
+    let digest = digest
+        .map(|d| format!("<p>Error digest: <code>{d}</code></p>"))
+        .unwrap_or_default();
     let html = format!(
         "<!doctype html><meta charset=utf-8><title>{code}</title><h1>{code}</h1><p>{message}</p>{digest}",
         code = status.as_u16(),
         message = escape_html(message),
     );
     let mut response = (status, html).into_response();
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     mark(response, wire::ANSWER_REJECTED)
 }
 
@@ -165,7 +195,10 @@ mod tests {
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape_html(r#"<a href="x">'&"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+        assert_eq!(
+            escape_html(r#"<a href="x">'&"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
     }
 
     #[test]
@@ -173,6 +206,9 @@ mod tests {
         let response = refusal(Mode::Native, StatusCode::FORBIDDEN, "no", None);
         assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
         assert_eq!(response.headers()["x-content-type-options"], "nosniff");
-        assert_eq!(response.headers()[wire::ANSWER_HEADER], wire::ANSWER_REJECTED);
+        assert_eq!(
+            response.headers()[wire::ANSWER_HEADER],
+            wire::ANSWER_REJECTED
+        );
     }
 }

@@ -52,6 +52,8 @@ impl Config {
     /// The key ring that seals and opens bound arguments: the layer's, else the process's
     /// (`ACTUM_SECRET_KEY`, or a random key with a warning).
     pub(crate) fn key_ring(&self) -> &KeyRing {
-        self.key_ring.as_ref().unwrap_or_else(|| crate::keys::global())
+        self.key_ring
+            .as_ref()
+            .unwrap_or_else(|| crate::keys::global())
     }
 }

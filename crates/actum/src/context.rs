@@ -52,13 +52,23 @@ impl RequestContext {
                 jar.add_original(cookie.into_owned());
             }
         }
-        let state = Mutex::new(Effects { jar, ..Effects::default() });
-        Self { config, page, secure, state }
+        let state = Mutex::new(Effects {
+            jar,
+            ..Effects::default()
+        });
+        Self {
+            config,
+            page,
+            secure,
+            state,
+        }
     }
 
     pub(crate) fn effects(&self) -> MutexGuard<'_, Effects> {
         // A poisoned lock means a panic while holding it: the data is plain and still usable.
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Writes the cookies set or removed while serving the request as `Set-Cookie` headers.
@@ -127,7 +137,9 @@ pub(crate) fn current_key_ring() -> KeyRing {
 /// ```
 #[track_caller]
 pub fn cookies() -> Cookies {
-    Cookies { ctx: expect_current("cookies") }
+    Cookies {
+        ctx: expect_current("cookies"),
+    }
 }
 
 /// The handle [`cookies()`] returns.
@@ -143,7 +155,11 @@ impl Cookies {
     /// let theme = actum::cookies().get("theme").unwrap_or_else(|| "light".into());
     /// ```
     pub fn get(&self, name: &str) -> Option<String> {
-        self.ctx.effects().jar.get(name).map(|c| c.value().to_owned())
+        self.ctx
+            .effects()
+            .jar
+            .get(name)
+            .map(|c| c.value().to_owned())
     }
 
     /// Sets a cookie with the secure defaults.

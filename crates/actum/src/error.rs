@@ -54,7 +54,13 @@ impl ActionError {
     /// assert_eq!(err.message(), "that name is taken");
     /// ```
     pub fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { kind: Kind::Message, status, message: message.into(), fields: Vec::new(), source: None }
+        Self {
+            kind: Kind::Message,
+            status,
+            message: message.into(),
+            fields: Vec::new(),
+            source: None,
+        }
     }
 
     /// A validation error (422) on one field; add more with [`ActionError::field`]. With a native
@@ -67,8 +73,11 @@ impl ActionError {
     /// assert_eq!(err.field_errors().count(), 2);
     /// ```
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "please correct the highlighted fields")
-            .field(field, message)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "please correct the highlighted fields",
+        )
+        .field(field, message)
     }
 
     /// Adds a field error (keeps the status and message).
@@ -171,7 +180,10 @@ impl ActionError {
     /// assert_eq!(ActionError::invalid("a", "bad").field_error("a"), Some("bad"));
     /// ```
     pub fn field_error(&self, field: &str) -> Option<&str> {
-        self.fields.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// True for a server error (5xx), whose cause is hidden from the user.

@@ -63,28 +63,47 @@ impl Submission {
         outcome: Result<serde_json::Value, SubmissionError>,
     ) -> Self {
         // Like a browser, never echo a password back into a page.
-        let values = values.into_iter().filter(|(name, _)| !is_secret_field(name)).collect();
+        let values = values
+            .into_iter()
+            .filter(|(name, _)| !is_secret_field(name))
+            .collect();
         let (result, error) = match outcome {
             Ok(value) => (Some(value), None),
             Err(err) => (None, Some(err)),
         };
-        Self { action_id: action_id.to_owned(), bound_key, values, result, error }
+        Self {
+            action_id: action_id.to_owned(),
+            bound_key,
+            values,
+            result,
+            error,
+        }
     }
 
     /// The first value typed in a field.
     pub fn value(&self, field: &str) -> Option<&str> {
-        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of a field (checkboxes, multi-selects).
     pub fn values<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.values.iter().filter(move |(f, _)| f == field).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .filter(move |(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The error message of a field, when the submission failed validation.
     pub fn field_error(&self, field: &str) -> Option<&str> {
         let error = self.error.as_ref()?;
-        error.fields.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        error
+            .fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// The error, when the action failed.
@@ -99,7 +118,9 @@ impl Submission {
 
     /// The action's result, decoded (None when it failed or does not decode as `T`).
     pub fn result<T: DeserializeOwned>(&self) -> Option<T> {
-        self.result.clone().and_then(|v| serde_json::from_value(v).ok())
+        self.result
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
     }
 
     /// The ID of the action that produced this state.
@@ -144,7 +165,9 @@ pub struct FormState {
 
 impl FormState {
     pub(crate) fn new(submission: Submission) -> Self {
-        Self { last: Some(Arc::new(submission)) }
+        Self {
+            last: Some(Arc::new(submission)),
+        }
     }
 
     /// The last submission, whichever form it came from.
@@ -168,7 +191,11 @@ impl<S: Send + Sync> FromRequestParts<S> for FormState {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(parts.extensions.get::<FormState>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<FormState>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -190,22 +217,38 @@ impl FormStateStore {
     /// Keeps `submission` for the first GET of `page`; returns its token.
     pub(crate) fn put(&self, page: &str, submission: Submission) -> String {
         let token = crate::random::token();
-        let mut map = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         map.retain(|_, p| now.duration_since(p.created) < FORM_STATE_TTL);
         if map.len() >= FORM_STATE_CAPACITY {
-            let oldest = map.iter().min_by_key(|(_, p)| p.created).map(|(k, _)| k.clone());
+            let oldest = map
+                .iter()
+                .min_by_key(|(_, p)| p.created)
+                .map(|(k, _)| k.clone());
             if let Some(oldest) = oldest {
                 map.remove(&oldest);
             }
         }
-        map.insert(token.clone(), Pending { created: now, page: page.to_owned(), submission });
+        map.insert(
+            token.clone(),
+            Pending {
+                created: now,
+                page: page.to_owned(),
+                submission,
+            },
+        );
         token
     }
 
     /// Takes the state under `token` if it was meant for `page` and has not expired.
     pub(crate) fn take(&self, token: &str, page: &str) -> Option<Submission> {
-        let mut map = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let pending = map.get(token)?;
         if pending.page != page {
             return None;
@@ -246,7 +289,10 @@ mod tests {
 
     #[test]
     fn passwords_are_not_kept() {
-        let values = vec![("user".into(), "ann".into()), ("new_password".into(), "secret".into())];
+        let values = vec![
+            ("user".into(), "ann".into()),
+            ("new_password".into(), "secret".into()),
+        ];
         let sub = Submission::new("a", None, values, Ok(serde_json::Value::Null));
         assert_eq!(sub.value("user"), Some("ann"));
         assert_eq!(sub.value("new_password"), None);

@@ -53,7 +53,13 @@ where
     span.record("outcome", outcome);
     span.record("status", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
-    span.in_scope(|| tracing::info!(outcome, status = response.status().as_u16(), "action answered"));
+    span.in_scope(|| {
+        tracing::info!(
+            outcome,
+            status = response.status().as_u16(),
+            "action answered"
+        )
+    });
     response
 }
 
@@ -70,16 +76,25 @@ where
     A: ActionHandler<M, S>,
     S: Clone + Send + Sync + 'static,
 {
-    let config =
-        req.extensions().get::<Arc<Config>>().cloned().unwrap_or_else(Config::global_default);
+    let config = req
+        .extensions()
+        .get::<Arc<Config>>()
+        .cloned()
+        .unwrap_or_else(Config::global_default);
     let (parts, body) = req.into_parts();
     let head = read_head(&parts, &config);
 
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0);
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
     if let Err(rejection) = config.origin.check(&parts, peer) {
         tracing::warn!(reason = %rejection, "action refused: origin");
         let message = "forbidden: this action only accepts requests from its own site";
-        return ("rejected", answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None));
+        return (
+            "rejected",
+            answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None),
+        );
     }
 
     let limit = action.info().body_limit().unwrap_or(config.body_limit);
@@ -91,14 +106,20 @@ where
         Ok(Err(err)) => return ("rejected", refuse_input(&config, action, &head, err)),
         Err(_elapsed) => {
             let message = "the request body took too long to arrive";
-            return ("rejected", answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None));
+            return (
+                "rejected",
+                answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None),
+            );
         }
     };
 
     let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
     let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json)) else {
         let message = "invalid bound arguments (the page may be out of date: reload it)";
-        return ("rejected", answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None));
+        return (
+            "rejected",
+            answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None),
+        );
     };
 
     let ctx = Arc::new(RequestContext::new(
@@ -111,13 +132,25 @@ where
     let task = tokio::spawn(
         context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call)).in_current_span(),
     );
-    let run = Run { config: &config, ctx: &ctx, head: &head, action_id: action.id(), bound_key };
+    let run = Run {
+        config: &config,
+        ctx: &ctx,
+        head: &head,
+        action_id: action.id(),
+        bound_key,
+    };
     match task.await {
         Err(join_error) => ("panic", run.panicked(join_error)),
         Ok(Err(_elapsed)) => {
-            tracing::warn!(limit_ms = time_limit.as_millis() as u64, "action passed its time limit");
+            tracing::warn!(
+                limit_ms = time_limit.as_millis() as u64,
+                "action passed its time limit"
+            );
             let message = "the action took too long and was stopped";
-            ("timeout", answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None))
+            (
+                "timeout",
+                answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
+            )
         }
         Ok(Ok(Err(rejection))) => ("rejected", answer::mark(rejection, wire::ANSWER_REJECTED)),
         Ok(Ok(Ok(result))) => run.answer(result, decoded.values),
@@ -143,7 +176,12 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
         .or_else(|| referer_path(&parts.headers))
         .unwrap_or_else(|| "/".to_owned());
     let secure = crate::layer::is_secure(config, &parts.headers);
-    Head { mode, page, sealed, secure }
+    Head {
+        mode,
+        page,
+        sealed,
+        secure,
+    }
 }
 
 /// The path of a same-origin `Referer`, the fallback page to come back to.
@@ -173,19 +211,32 @@ async fn decode_input<T: DeserializeOwned>(
     limit: usize,
     config: &Config,
 ) -> Result<Decoded<T>, InputError> {
-    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(InputError::TooLarge);
     }
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
     let form = match essence.as_str() {
         "application/json" => {
             let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
             let input = decode::from_json(&bytes, limits).map_err(no_values)?;
-            return Ok(Decoded { input, values: Vec::new() });
+            return Ok(Decoded {
+                input,
+                values: Vec::new(),
+            });
         }
         "application/x-www-form-urlencoded" => {
             let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
@@ -193,7 +244,9 @@ async fn decode_input<T: DeserializeOwned>(
         }
         "multipart/form-data" => {
             let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
-            decode::read_multipart(body, &boundary, limit, limits).await.map_err(no_values)?
+            decode::read_multipart(body, &boundary, limit, limits)
+                .await
+                .map_err(no_values)?
         }
         _ => return Err(InputError::UnsupportedType),
     };
@@ -206,11 +259,19 @@ async fn decode_input<T: DeserializeOwned>(
 
 /// The answer to an input that could not be decoded. A native post whose values do not fit the
 /// type (422) goes back to its form with the error and what was typed, like a validation error.
-fn refuse_input<M, A: Action<M>>(config: &Config, action: A, head: &Head, err: InputError) -> Response {
+fn refuse_input<M, A: Action<M>>(
+    config: &Config,
+    action: A,
+    head: &Head,
+    err: InputError,
+) -> Response {
     let (status, message, field, values) = match &err {
-        InputError::TooLarge => {
-            (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large", None, None)
-        }
+        InputError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request body is too large",
+            None,
+            None,
+        ),
         InputError::UnsupportedType => (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send the input as application/x-www-form-urlencoded, multipart/form-data or application/json",
@@ -219,12 +280,19 @@ fn refuse_input<M, A: Action<M>>(config: &Config, action: A, head: &Head, err: I
         ),
         InputError::Decode(err, values) => (err.status(), err.message(), err.field(), Some(values)),
     };
-    tracing::info!(status = status.as_u16(), message, field, "action refused: input");
+    tracing::info!(
+        status = status.as_u16(),
+        message,
+        field,
+        "action refused: input"
+    );
     if head.mode == Mode::Native && status == StatusCode::UNPROCESSABLE_ENTITY {
         let error = SubmissionError {
             status: status.as_u16(),
             message: message.to_owned(),
-            fields: field.map(|f| vec![(f.to_owned(), message.to_owned())]).unwrap_or_default(),
+            fields: field
+                .map(|f| vec![(f.to_owned(), message.to_owned())])
+                .unwrap_or_default(),
             digest: None,
         };
         let values = values.cloned().unwrap_or_default();
@@ -242,7 +310,12 @@ fn refuse_input<M, A: Action<M>>(config: &Config, action: A, head: &Head, err: I
 /// Opens the sealed bound arguments into their JSON text; `None` for every kind of failure
 /// (they all answer the same). No seal is JSON `null`, accepted only by actions without bound
 /// parameters.
-fn open_seal(config: &Config, info: &ActionInfo, action_id: &str, sealed: Option<&str>) -> Option<Vec<u8>> {
+fn open_seal(
+    config: &Config,
+    info: &ActionInfo,
+    action_id: &str,
+    sealed: Option<&str>,
+) -> Option<Vec<u8>> {
     let Some(sealed) = sealed else {
         if info.has_bound() {
             tracing::warn!("action refused: bound arguments missing");
@@ -251,7 +324,13 @@ fn open_seal(config: &Config, info: &ActionInfo, action_id: &str, sealed: Option
         return Some(b"null".to_vec());
     };
     let now = std::time::SystemTime::now();
-    match crate::seal::open(config.key_ring(), wire::BOUND_PURPOSE, action_id, sealed, now) {
+    match crate::seal::open(
+        config.key_ring(),
+        wire::BOUND_PURPOSE,
+        action_id,
+        sealed,
+        now,
+    ) {
         Ok(json) => Some(json),
         Err(err) => {
             tracing::warn!(reason = %err, "action refused: bound arguments");
@@ -306,7 +385,8 @@ impl Run<'_> {
         result: Result<T, ActionError>,
         values: Vec<(String, String)>,
     ) -> (&'static str, Response) {
-        let result = result.and_then(|value| serde_json::to_value(value).map_err(ActionError::internal));
+        let result =
+            result.and_then(|value| serde_json::to_value(value).map_err(ActionError::internal));
         let mut response = match result {
             Ok(value) => ("ok", self.success(&value, values)),
             Err(err) => match err.redirect_target() {
@@ -326,8 +406,12 @@ impl Run<'_> {
         match self.head.mode {
             Mode::Script => self.envelope(StatusCode::OK, Some(value), None, None),
             Mode::Native => {
-                let submission =
-                    Submission::new(self.action_id, self.bound_key.clone(), values, Ok(value.clone()));
+                let submission = Submission::new(
+                    self.action_id,
+                    self.bound_key.clone(),
+                    values,
+                    Ok(value.clone()),
+                );
                 let token = self.config.form_states.put(&self.head.page, submission);
                 answer::see_other(&self.head.page, Some(&token), self.head.secure)
             }
@@ -341,30 +425,51 @@ impl Run<'_> {
                 Mode::Native => answer::see_other(&target, None, self.head.secure),
             },
             Err(err) => {
-                tracing::warn!(reason = err.reason(), target, "action's redirect target refused");
+                tracing::warn!(
+                    reason = err.reason(),
+                    target,
+                    "action's redirect target refused"
+                );
                 let message = "the redirect target is not allowed";
                 answer::refusal(self.head.mode, StatusCode::BAD_REQUEST, message, None)
             }
         }
     }
 
-    fn error_answer(&self, err: &ActionError, digest: &str, values: Vec<(String, String)>) -> Response {
+    fn error_answer(
+        &self,
+        err: &ActionError,
+        digest: &str,
+        values: Vec<(String, String)>,
+    ) -> Response {
         let status = err.status();
         let message = user_message(err);
         match self.head.mode {
             Mode::Script => {
-                let fields = err.field_errors().map(|(field, message)| FieldError { field, message }).collect();
-                let error = ErrorBody { status: status.as_u16(), message: &message, fields, digest: Some(digest) };
+                let fields = err
+                    .field_errors()
+                    .map(|(field, message)| FieldError { field, message })
+                    .collect();
+                let error = ErrorBody {
+                    status: status.as_u16(),
+                    message: &message,
+                    fields,
+                    digest: Some(digest),
+                };
                 self.envelope(status, None, Some(error), None)
             }
             Mode::Native if goes_back_to_form(status) => {
                 let error = SubmissionError {
                     status: status.as_u16(),
                     message,
-                    fields: err.field_errors().map(|(f, m)| (f.to_owned(), m.to_owned())).collect(),
+                    fields: err
+                        .field_errors()
+                        .map(|(f, m)| (f.to_owned(), m.to_owned()))
+                        .collect(),
                     digest: Some(digest.to_owned()),
                 };
-                let submission = Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
+                let submission =
+                    Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
                 let token = self.config.form_states.put(&self.head.page, submission);
                 answer::see_other(&self.head.page, Some(&token), self.head.secure)
             }
@@ -386,14 +491,28 @@ impl Run<'_> {
             refresh: effects.refresh,
         };
         let ok = error.is_none();
-        answer::envelope(status, &Envelope { ok, result, error, redirect, revalidated })
+        answer::envelope(
+            status,
+            &Envelope {
+                ok,
+                result,
+                error,
+                redirect,
+                revalidated,
+            },
+        )
     }
 }
 
 /// Errors a user can act on in the form come back to it; the rest get their own page.
 fn goes_back_to_form(status: StatusCode) -> bool {
     status.is_client_error()
-        && ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status)
+        && ![
+            StatusCode::UNAUTHORIZED,
+            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
+        ]
+        .contains(&status)
 }
 
 /// What the user sees: the message, and in debug builds the hidden cause of a server error.
@@ -407,8 +526,18 @@ fn user_message(err: &ActionError) -> String {
 fn log_error(err: &ActionError, digest: &str) {
     if err.is_server_error() {
         let cause = err.cause().map(|c| c.to_string());
-        tracing::error!(digest, status = err.status().as_u16(), cause, "action failed");
+        tracing::error!(
+            digest,
+            status = err.status().as_u16(),
+            cause,
+            "action failed"
+        );
     } else {
-        tracing::info!(digest, status = err.status().as_u16(), message = err.message(), "action refused");
+        tracing::info!(
+            digest,
+            status = err.status().as_u16(),
+            message = err.message(),
+            "action refused"
+        );
     }
 }

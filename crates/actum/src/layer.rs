@@ -160,7 +160,10 @@ impl<S> Layer<S> for ActionsLayer {
     type Service = ActionsService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ActionsService { inner, config: Arc::new(self.config.clone()) }
+        ActionsService {
+            inner,
+            config: Arc::new(self.config.clone()),
+        }
     }
 }
 
@@ -249,7 +252,11 @@ fn take_form_state(config: &Config, req: &mut Request) -> bool {
     let Some(token) = cookie_value(req.headers(), wire::FORM_STATE_COOKIE) else {
         return false;
     };
-    let page = req.uri().path_and_query().map_or("/", |pq| pq.as_str()).to_owned();
+    let page = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str())
+        .to_owned();
     match config.form_states.take(&token, &page) {
         Some(submission) => {
             req.extensions_mut().insert(FormState::new(submission));
@@ -271,7 +278,10 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn expire_form_state_cookie(headers: &mut HeaderMap) {
-    let value = format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", wire::FORM_STATE_COOKIE);
+    let value = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+        wire::FORM_STATE_COOKIE
+    );
     if let Ok(value) = HeaderValue::from_str(&value) {
         headers.append(SET_COOKIE, value);
     }
@@ -301,10 +311,13 @@ pub(crate) fn unknown_action() -> Response {
         "this action does not exist on the server (the page may be out of date: reload it)",
     )
         .into_response();
+    response.headers_mut().insert(
+        wire::ANSWER_HEADER,
+        HeaderValue::from_static(wire::ANSWER_UNKNOWN_ACTION),
+    );
     response
         .headers_mut()
-        .insert(wire::ANSWER_HEADER, HeaderValue::from_static(wire::ANSWER_UNKNOWN_ACTION));
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

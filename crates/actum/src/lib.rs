@@ -94,7 +94,9 @@ pub use error::{
 pub use form_state::{FormState, Submission, SubmissionError};
 pub use keys::{KeyError, KeyRing};
 pub use layer::{ActionsLayer, ActionsService};
-pub use origin::{InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies};
+pub use origin::{
+    InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies,
+};
 pub use router::RouterExt;
 
 /// `use actum::prelude::*;` brings the traits whose methods you call on actions
@@ -107,18 +109,22 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::action::{
-        ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
-        IntoActionResult, MarkerHandler, Plain, __cached_id,
+        __cached_id, ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
+        IntoActionResult, MarkerHandler,
     };
     pub use axum;
     pub use http;
 
     /// Asserts at compile time that an action's input decodes.
     pub const fn assert_input<T: ActionInput>() {}
-    /// Asserts at compile time that an action's output serializes.
-    pub const fn assert_output<T: ActionOutput>() {}
-    /// Asserts at compile time that an action's error type maps to a status and message.
-    pub const fn assert_error<E: crate::IntoActionError>() {}
+    /// Passes an action's output on, checking that it serializes.
+    pub fn output<T: ActionOutput>(value: T) -> T {
+        value
+    }
+    /// Converts an action's error, checking that it maps to a status and message.
+    pub fn error<E: crate::IntoActionError>(error: E) -> crate::ActionError {
+        error.into_action_error()
+    }
     /// Asserts at compile time that an action's `Result` alias is usable.
     pub const fn assert_result<R: IntoActionResult>() {}
     /// Asserts at compile time that a bound argument seals.

@@ -32,17 +32,28 @@ pub mod all {
         fx.ran("rename_item");
         let chars = input.title.chars().count();
         if !(1..=100).contains(&chars) {
-            return Err(ActionError::invalid("title", "the title must have 1 to 100 characters"));
+            return Err(ActionError::invalid(
+                "title",
+                "the title must have 1 to 100 characters",
+            ));
         }
         let mut data = fx.data();
-        let Some(title) = data.items.get_mut(&id) else { return actum::not_found() };
+        let Some(title) = data.items.get_mut(&id) else {
+            return actum::not_found();
+        };
         title.clone_from(&input.title);
         actum::revalidate_path("/");
-        Ok(Item { id, title: input.title })
+        Ok(Item {
+            id,
+            title: input.title,
+        })
     }
 
     /// Deletes an item.
-    pub async fn delete_item(State(fx): State<Fixture>, #[bound] id: u64) -> Result<Deleted, ActionError> {
+    pub async fn delete_item(
+        State(fx): State<Fixture>,
+        #[bound] id: u64,
+    ) -> Result<Deleted, ActionError> {
         fx.ran("delete_item");
         if fx.data().items.remove(&id).is_none() {
             return actum::not_found();
@@ -58,12 +69,21 @@ pub mod all {
     }
 
     /// Sets a cookie; the name must match `[a-z_]{1,32}`.
-    pub async fn set_cookie(State(fx): State<Fixture>, input: SetCookie) -> Result<(), ActionError> {
+    pub async fn set_cookie(
+        State(fx): State<Fixture>,
+        input: SetCookie,
+    ) -> Result<(), ActionError> {
         fx.ran("set_cookie");
         let valid = (1..=32).contains(&input.name.len())
-            && input.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            && input
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_');
         if !valid {
-            return Err(ActionError::invalid("name", "the name must match [a-z_]{1,32}"));
+            return Err(ActionError::invalid(
+                "name",
+                "the name must match [a-z_]{1,32}",
+            ));
         }
         actum::cookies().set(input.name, input.value);
         Ok(())
@@ -96,7 +116,9 @@ pub mod all {
 }
 
 pub use all::mount;
-pub(crate) use all::{boom, counter_add, delete_item, echo, go_to, rename_item, set_cookie, slow, upload};
+pub(crate) use all::{
+    boom, counter_add, delete_item, echo, go_to, rename_item, set_cookie, slow, upload,
+};
 
 use crate::Fixture;
 

@@ -43,12 +43,16 @@ impl Fixture {
         for (id, title) in [(1, "First item"), (2, "Second item"), (3, "Third item")] {
             data.items.insert(id, title.to_owned());
         }
-        Self { inner: Arc::new(Mutex::new(data)) }
+        Self {
+            inner: Arc::new(Mutex::new(data)),
+        }
     }
 
     /// Locks the data (a poisoned lock still holds plain data).
     pub fn data(&self) -> std::sync::MutexGuard<'_, Data> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Counts one run of an action's body.
@@ -64,13 +68,19 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { port: 0, test_endpoints: false, allow_non_browser: false };
+    let mut args = Args {
+        port: 0,
+        test_endpoints: false,
+        allow_non_browser: false,
+    };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--port" => {
                 let value = iter.next().ok_or("--port needs a value")?;
-                args.port = value.parse().map_err(|_| format!("invalid port: {value}"))?;
+                args.port = value
+                    .parse()
+                    .map_err(|_| format!("invalid port: {value}"))?;
             }
             "--test-endpoints" => args.test_endpoints = true,
             "--allow-non-browser" => args.allow_non_browser = true,
@@ -82,7 +92,9 @@ fn parse_args() -> Result<Args, String> {
 
 /// The fixture's router.
 fn app(fixture: Fixture, test_endpoints: bool, allow_non_browser: bool) -> Router {
-    let mut router = Router::new().route("/", get(page::home)).actions(actions::mount);
+    let mut router = Router::new()
+        .route("/", get(page::home))
+        .actions(actions::mount);
     if test_endpoints {
         router = router.route("/__log", get(page::log));
     }
@@ -108,14 +120,19 @@ async fn main() {
     let args = match parse_args() {
         Ok(args) => args,
         Err(err) => {
-            eprintln!("actum-conformance: {err}\nusage: actum-conformance --port N [--test-endpoints] [--allow-non-browser]");
+            eprintln!(
+                "actum-conformance: {err}\nusage: actum-conformance --port N [--test-endpoints] [--allow-non-browser]"
+            );
             std::process::exit(2);
         }
     };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
         Ok(listener) => listener,
         Err(err) => {
-            eprintln!("actum-conformance: cannot listen on 127.0.0.1:{}: {err}", args.port);
+            eprintln!(
+                "actum-conformance: cannot listen on 127.0.0.1:{}: {err}",
+                args.port
+            );
             std::process::exit(1);
         }
     };

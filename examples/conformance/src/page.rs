@@ -6,7 +6,9 @@ use axum::extract::State;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Fixture;
-use crate::actions::{boom, counter_add, delete_item, echo, go_to, rename_item, set_cookie, slow, upload};
+use crate::actions::{
+    boom, counter_add, delete_item, echo, go_to, rename_item, set_cookie, slow, upload,
+};
 
 /// The home page.
 pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
@@ -104,7 +106,9 @@ fn outcome(sub: &Submission) -> Markup {
 
 /// What a field shows: the value typed in the last submission, else `default`.
 fn value(sub: Option<&Submission>, field: &str, default: &str) -> String {
-    sub.and_then(|s| s.value(field)).unwrap_or(default).to_owned()
+    sub.and_then(|s| s.value(field))
+        .unwrap_or(default)
+        .to_owned()
 }
 
 /// `GET /__log`: how many times each action's body ran.

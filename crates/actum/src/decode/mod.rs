@@ -33,7 +33,6 @@ pub use file::UploadedFile;
 pub use limits::FormLimits;
 
 pub(crate) use body::read_body;
-pub(crate) use form_data::{FormData, FormValue};
 pub(crate) use form_de::from_form;
 pub(crate) use json::from_json;
 pub(crate) use multipart::{multipart_boundary, read_multipart};

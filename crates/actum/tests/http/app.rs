@@ -38,7 +38,9 @@ impl App {
     }
 
     pub fn data(&self) -> std::sync::MutexGuard<'_, Data> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn ran(&self, name: &'static str) {
@@ -75,13 +77,19 @@ pub struct Rename {
 }
 
 #[action]
-pub async fn rename(State(app): State<App>, #[bound] id: u64, input: Rename) -> Result<String, ActionError> {
+pub async fn rename(
+    State(app): State<App>,
+    #[bound] id: u64,
+    input: Rename,
+) -> Result<String, ActionError> {
     app.ran("rename");
     if input.title.is_empty() || input.title.chars().count() > 100 {
         return Err(ActionError::invalid("title", "must be 1 to 100 characters"));
     }
     let mut data = app.data();
-    let Some(title) = data.items.get_mut(&id) else { return actum::not_found() };
+    let Some(title) = data.items.get_mut(&id) else {
+        return actum::not_found();
+    };
     title.clone_from(&input.title);
     Ok(format!("{id}:{}", input.title))
 }
@@ -89,7 +97,11 @@ pub async fn rename(State(app): State<App>, #[bound] id: u64, input: Rename) -> 
 #[action]
 pub async fn remove(State(app): State<App>, #[bound] id: u64) -> Result<u64, ActionError> {
     app.ran("remove");
-    app.data().items.remove(&id).map(|_| id).ok_or_else(ActionError::not_found)
+    app.data()
+        .items
+        .remove(&id)
+        .map(|_| id)
+        .ok_or_else(ActionError::not_found)
 }
 
 #[derive(Deserialize)]
@@ -157,7 +169,11 @@ pub struct Upload {
 #[action(body_limit = 2048)]
 pub async fn upload(State(app): State<App>, input: Upload) -> (String, usize, String) {
     app.ran("upload");
-    (input.file.file_name().unwrap_or_default().to_owned(), input.file.len(), input.note)
+    (
+        input.file.file_name().unwrap_or_default().to_owned(),
+        input.file.len(),
+        input.note,
+    )
 }
 
 #[derive(Deserialize, Serialize)]
@@ -234,7 +250,10 @@ async fn home(State(app): State<App>, state: FormState) -> Html<String> {
         );
     }
     if let Some(sub) = state.for_action(add) {
-        html += &format!("<output id=\"added\">{}</output>", sub.result::<Total>().map_or(0, |t| t.total));
+        html += &format!(
+            "<output id=\"added\">{}</output>",
+            sub.result::<Total>().map_or(0, |t| t.total)
+        );
     }
     Html(html)
 }
@@ -266,7 +285,9 @@ pub fn router(app: App, layer: ActionsLayer) -> Router {
 
 /// Serves `router` on a free port of 127.0.0.1 until the test ends.
 pub async fn serve_router(router: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();

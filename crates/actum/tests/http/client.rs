@@ -58,11 +58,13 @@ impl Req {
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect();
-        self.header("content-type", "application/x-www-form-urlencoded").body(body.join("&"))
+        self.header("content-type", "application/x-www-form-urlencoded")
+            .body(body.join("&"))
     }
 
     pub fn json(self, value: serde_json::Value) -> Self {
-        self.header("content-type", "application/json").body(value.to_string())
+        self.header("content-type", "application/json")
+            .body(value.to_string())
     }
 
     /// A multipart body: `(name, filename, content)` per part.
@@ -83,7 +85,11 @@ impl Req {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        self.header("content-type", &format!("multipart/form-data; boundary={boundary}")).body(body)
+        self.header(
+            "content-type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
     }
 
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
@@ -99,14 +105,23 @@ impl Req {
 
     fn head(&self, addr: SocketAddr) -> Vec<u8> {
         let mut head = format!("{} {} HTTP/1.1\r\n", self.method, self.path);
-        if !self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        if !self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
             head += &format!("host: {addr}\r\n");
         }
         head += "connection: close\r\n";
         for (name, value) in &self.headers {
             head += &format!("{name}: {value}\r\n");
         }
-        if self.content_length && !self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length")) {
+        if self.content_length
+            && !self
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        {
             head += &format!("content-length: {}\r\n", self.body.len());
         }
         head += "\r\n";
@@ -116,7 +131,10 @@ impl Req {
     /// Sends the request and reads the whole answer.
     pub async fn send(&self, addr: SocketAddr) -> Resp {
         let mut stream = TcpStream::connect(addr).await.expect("connect");
-        stream.write_all(&self.head(addr)).await.expect("write head");
+        stream
+            .write_all(&self.head(addr))
+            .await
+            .expect("write head");
         stream.write_all(&self.body).await.expect("write body");
         read_response(&mut stream).await
     }
@@ -125,7 +143,10 @@ impl Req {
     /// rest: proves the server answered before reading the body.
     pub async fn send_head_only(&self, addr: SocketAddr, partial: &[u8]) -> Resp {
         let mut stream = TcpStream::connect(addr).await.expect("connect");
-        stream.write_all(&self.head(addr)).await.expect("write head");
+        stream
+            .write_all(&self.head(addr))
+            .await
+            .expect("write head");
         stream.write_all(partial).await.expect("write partial body");
         tokio::time::timeout(Duration::from_secs(5), read_response(&mut stream))
             .await
@@ -135,7 +156,10 @@ impl Req {
     /// Sends the request and closes the connection at once.
     pub async fn send_and_hang_up(&self, addr: SocketAddr) {
         let mut stream = TcpStream::connect(addr).await.expect("connect");
-        stream.write_all(&self.head(addr)).await.expect("write head");
+        stream
+            .write_all(&self.head(addr))
+            .await
+            .expect("write head");
         stream.write_all(&self.body).await.expect("write body");
         stream.flush().await.expect("flush");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -153,11 +177,18 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn text(&self) -> String {
@@ -165,7 +196,8 @@ impl Resp {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     /// The `name=value` of each `Set-Cookie`, for sending back as a `Cookie` header.
@@ -185,27 +217,47 @@ async fn read_response(stream: &mut TcpStream) -> Resp {
 }
 
 fn parse_response(raw: &[u8]) -> Resp {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("answer has a head");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("answer has a head");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().expect("status line");
-    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     let rest = &raw[split + 4..];
-    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
-    let body = if chunked { dechunk(rest) } else { rest.to_vec() };
-    Resp { status, headers, body }
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_vec()
+    };
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else { break };
+        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
         let size_text = String::from_utf8_lossy(&data[..end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
         data = &data[end + 2..];
         if size == 0 || data.len() < size {
             break;
@@ -220,7 +272,9 @@ pub fn encode(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }

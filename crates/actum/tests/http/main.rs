@@ -17,12 +17,20 @@ fn url<M, A: Action<M>>(action: A) -> String {
 }
 
 async fn add_json(addr: SocketAddr, n: i64) -> client::Resp {
-    Req::post(url(app::add)).script().json(json!({ "n": n })).send(addr).await
+    Req::post(url(app::add))
+        .script()
+        .json(json!({ "n": n }))
+        .send(addr)
+        .await
 }
 
 fn assert_hardened(resp: &client::Resp) {
     assert_eq!(resp.header("cache-control"), Some("no-store"), "{resp:?}");
-    assert_eq!(resp.header("x-content-type-options"), Some("nosniff"), "{resp:?}");
+    assert_eq!(
+        resp.header("x-content-type-options"),
+        Some("nosniff"),
+        "{resp:?}"
+    );
 }
 
 // ---------------------------------------------------------------- method and action resolution
@@ -44,7 +52,10 @@ async fn other_methods_get_405_with_allow() {
     for method in ["GET", "PUT", "DELETE", "PATCH"] {
         let resp = Req::new(method, url(app::add)).send(addr).await;
         assert_eq!(resp.status, 405, "{method}");
-        assert!(resp.header("allow").is_some_and(|a| a.contains("POST")), "{method}: {resp:?}");
+        assert!(
+            resp.header("allow").is_some_and(|a| a.contains("POST")),
+            "{method}: {resp:?}"
+        );
         assert_hardened(&resp);
     }
     assert_eq!(app.runs("add"), 0);
@@ -53,12 +64,20 @@ async fn other_methods_get_405_with_allow() {
 #[tokio::test]
 async fn unknown_action_ids_are_told_apart() {
     let (addr, app) = serve().await;
-    let resp = Req::post("/_actum/no.such.action.00000000").script().json(json!({ "n": 1 })).send(addr).await;
+    let resp = Req::post("/_actum/no.such.action.00000000")
+        .script()
+        .json(json!({ "n": 1 }))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 404);
     assert_eq!(resp.header("actum-answer"), Some("unknown-action"));
     assert_hardened(&resp);
     // An action's own 404 is not "unknown action".
-    let resp = Req::post(app::rename.bind(99).to_string()).script().json(json!({ "title": "x" })).send(addr).await;
+    let resp = Req::post(app::rename.bind(99).to_string())
+        .script()
+        .json(json!({ "title": "x" }))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 404);
     assert_eq!(resp.header("actum-answer"), Some("envelope"));
     // An ordinary page's 404 is left alone.
@@ -78,7 +97,11 @@ async fn unmounted_actions_have_no_endpoint() {
     assert_eq!(never_mounted(()).await, 1);
     // ...but not over HTTP.
     let (addr, _) = serve().await;
-    let resp = Req::post(url(never_mounted)).script().json(json!(null)).send(addr).await;
+    let resp = Req::post(url(never_mounted))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 404);
     assert_eq!(resp.header("actum-answer"), Some("unknown-action"));
 }
@@ -86,9 +109,17 @@ async fn unmounted_actions_have_no_endpoint() {
 #[tokio::test]
 async fn module_level_form_mounts_every_public_function() {
     let (addr, app) = serve().await;
-    let resp = Req::post(url(app::counters::incr)).script().json(json!(null)).send(addr).await;
+    let resp = Req::post(url(app::counters::incr))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.json()["result"], 1);
-    let resp = Req::post(url(app::counters::decr)).script().json(json!(null)).send(addr).await;
+    let resp = Req::post(url(app::counters::decr))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.json()["result"], 0);
     assert_eq!(app.runs("counters::incr"), 1);
     assert_eq!(app.runs("counters::decr"), 1);
@@ -99,17 +130,33 @@ async fn actions_are_plain_functions_in_unit_tests() {
     let app = App::new();
     let total = app::add(axum::extract::State(app.clone()), app::Add { n: 5 }).await;
     assert_eq!(total, app::Total { total: 5 });
-    let renamed = app::rename(axum::extract::State(app), 1, app::Rename { title: "new".into() }).await;
+    let renamed = app::rename(
+        axum::extract::State(app),
+        1,
+        app::Rename {
+            title: "new".into(),
+        },
+    )
+    .await;
     assert_eq!(renamed.unwrap(), "1:new");
 }
 
 #[tokio::test]
 async fn nested_router_layers_apply_to_its_actions() {
     let (addr, app) = serve().await;
-    let resp = Req::post(url(app::admin_only)).script().json(json!(null)).send(addr).await;
+    let resp = Req::post(url(app::admin_only))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 401);
     assert_eq!(app.runs("admin_only"), 0);
-    let resp = Req::post(url(app::admin_only)).script().header("x-user", "admin").json(json!(null)).send(addr).await;
+    let resp = Req::post(url(app::admin_only))
+        .script()
+        .header("x-user", "admin")
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(resp.json()["result"], "secret");
     assert_eq!(app.runs("admin_only"), 1);
@@ -121,7 +168,12 @@ async fn nested_router_layers_apply_to_its_actions() {
 async fn same_origin_fetch_metadata_passes() {
     let (addr, app) = serve().await;
     for site in ["same-origin", "none"] {
-        let resp = Req::bare_post(url(app::add)).header("sec-fetch-site", site).script().json(json!({"n": 1})).send(addr).await;
+        let resp = Req::bare_post(url(app::add))
+            .header("sec-fetch-site", site)
+            .script()
+            .json(json!({"n": 1}))
+            .send(addr)
+            .await;
         assert_eq!(resp.status, 200, "{site}: {}", resp.text());
     }
     assert_eq!(app.runs("add"), 2);
@@ -147,10 +199,25 @@ async fn cross_site_and_same_site_are_refused() {
 async fn origin_must_match_host_without_fetch_metadata() {
     let (addr, app) = serve().await;
     let own = format!("http://{addr}");
-    let ok = Req::bare_post(url(app::add)).header("origin", &own).form(&[("n", "1")]).send(addr).await;
+    let ok = Req::bare_post(url(app::add))
+        .header("origin", &own)
+        .form(&[("n", "1")])
+        .send(addr)
+        .await;
     assert_eq!(ok.status, 303, "{}", ok.text());
-    for origin in ["http://evil.example", "null", "", "not a url", "http://127.0.0.1:1", "javascript:alert(1)"] {
-        let resp = Req::bare_post(url(app::add)).header("origin", origin).form(&[("n", "1")]).send(addr).await;
+    for origin in [
+        "http://evil.example",
+        "null",
+        "",
+        "not a url",
+        "http://127.0.0.1:1",
+        "javascript:alert(1)",
+    ] {
+        let resp = Req::bare_post(url(app::add))
+            .header("origin", origin)
+            .form(&[("n", "1")])
+            .send(addr)
+            .await;
         assert_eq!(resp.status, 403, "origin {origin:?}");
     }
     assert_eq!(app.runs("add"), 1);
@@ -159,9 +226,17 @@ async fn origin_must_match_host_without_fetch_metadata() {
 #[tokio::test]
 async fn referer_is_the_last_browser_signal() {
     let (addr, app) = serve().await;
-    let ok = Req::bare_post(url(app::add)).header("referer", &format!("http://{addr}/page")).form(&[("n", "1")]).send(addr).await;
+    let ok = Req::bare_post(url(app::add))
+        .header("referer", &format!("http://{addr}/page"))
+        .form(&[("n", "1")])
+        .send(addr)
+        .await;
     assert_eq!(ok.status, 303);
-    let bad = Req::bare_post(url(app::add)).header("referer", "http://evil.example/page").form(&[("n", "1")]).send(addr).await;
+    let bad = Req::bare_post(url(app::add))
+        .header("referer", "http://evil.example/page")
+        .form(&[("n", "1")])
+        .send(addr)
+        .await;
     assert_eq!(bad.status, 403);
     assert_eq!(app.runs("add"), 1);
 }
@@ -169,22 +244,35 @@ async fn referer_is_the_last_browser_signal() {
 #[tokio::test]
 async fn requests_without_browser_headers_are_refused_unless_allowed() {
     let (addr, app) = serve().await;
-    let resp = Req::bare_post(url(app::add)).script().json(json!({"n": 1})).send(addr).await;
+    let resp = Req::bare_post(url(app::add))
+        .script()
+        .json(json!({"n": 1}))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 403);
     assert_eq!(app.runs("add"), 0);
 
     let (addr, app) = serve_with(ActionsLayer::new().allow_non_browser(true)).await;
-    let resp = Req::bare_post(url(app::add)).script().json(json!({"n": 1})).send(addr).await;
+    let resp = Req::bare_post(url(app::add))
+        .script()
+        .json(json!({"n": 1}))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200);
     // Opting in for non-browsers does not let a cross-site browser through.
-    let resp = Req::bare_post(url(app::add)).header("origin", "https://evil.example").json(json!({"n": 1})).send(addr).await;
+    let resp = Req::bare_post(url(app::add))
+        .header("origin", "https://evil.example")
+        .json(json!({"n": 1}))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 403);
     assert_eq!(app.runs("add"), 1);
 }
 
 #[tokio::test]
 async fn allow_list_accepts_wildcard_origins() {
-    let (addr, app) = serve_with(ActionsLayer::new().allowed_origins(["https://*.example.com"])).await;
+    let (addr, app) =
+        serve_with(ActionsLayer::new().allowed_origins(["https://*.example.com"])).await;
     let ok = Req::bare_post(url(app::add))
         .header("sec-fetch-site", "cross-site")
         .header("origin", "https://shop.example.com")
@@ -193,7 +281,12 @@ async fn allow_list_accepts_wildcard_origins() {
         .send(addr)
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
-    for origin in ["https://example.com", "https://a.b.example.com", "https://example.com.evil.io", "http://shop.example.com"] {
+    for origin in [
+        "https://example.com",
+        "https://a.b.example.com",
+        "https://example.com.evil.io",
+        "http://shop.example.com",
+    ] {
         let resp = Req::bare_post(url(app::add))
             .header("sec-fetch-site", "cross-site")
             .header("origin", origin)
@@ -260,10 +353,20 @@ async fn body_limit_is_exact_for_each_content_type() {
     // JSON: padding with spaces is valid JSON.
     let doc = r#"{"n":1}"#;
     let at_limit = format!("{doc}{}", " ".repeat(limit - doc.len()));
-    let resp = Req::post(url(app::add)).script().header("content-type", "application/json").body(at_limit.clone()).send(addr).await;
+    let resp = Req::post(url(app::add))
+        .script()
+        .header("content-type", "application/json")
+        .body(at_limit.clone())
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let over = format!("{at_limit} ");
-    let resp = Req::post(url(app::add)).script().header("content-type", "application/json").body(over).send(addr).await;
+    let resp = Req::post(url(app::add))
+        .script()
+        .header("content-type", "application/json")
+        .body(over)
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 413);
     assert_eq!(app.runs("add"), 1);
 }
@@ -272,7 +375,11 @@ async fn body_limit_is_exact_for_each_content_type() {
 async fn a_chunked_body_is_cut_off_at_the_limit() {
     let (addr, app) = serve_with(ActionsLayer::new().body_limit(64)).await;
     let chunk = "n=1&n=1&n=1&n=1&n=1&n=1&n=1&n=1&n=1&n=1";
-    let body = format!("{:x}\r\n{chunk}\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n", chunk.len(), chunk.len());
+    let body = format!(
+        "{:x}\r\n{chunk}\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len(),
+        chunk.len()
+    );
     let resp = Req::post(url(app::add))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("transfer-encoding", "chunked")
@@ -288,11 +395,19 @@ async fn a_chunked_body_is_cut_off_at_the_limit() {
 async fn per_action_body_limit_overrides_the_default() {
     let (addr, app) = serve().await;
     let small = vec![b'x'; 100];
-    let ok = Req::post(url(app::upload)).script().multipart(&[("file", Some("a.txt"), &small), ("note", None, b"hi")]).send(addr).await;
+    let ok = Req::post(url(app::upload))
+        .script()
+        .multipart(&[("file", Some("a.txt"), &small), ("note", None, b"hi")])
+        .send(addr)
+        .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(ok.json()["result"], json!(["a.txt", 100, "hi"]));
     let big = vec![b'x'; 4096];
-    let resp = Req::post(url(app::upload)).script().multipart(&[("file", Some("b.txt"), &big), ("note", None, b"hi")]).send(addr).await;
+    let resp = Req::post(url(app::upload))
+        .script()
+        .multipart(&[("file", Some("b.txt"), &big), ("note", None, b"hi")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 413);
     assert_eq!(app.runs("upload"), 1);
 }
@@ -300,7 +415,12 @@ async fn per_action_body_limit_overrides_the_default() {
 #[tokio::test]
 async fn unsupported_content_types_get_415() {
     let (addr, app) = serve().await;
-    for ct in [Some("text/plain"), Some("application/xml"), Some("text/plain; charset=utf-8"), None] {
+    for ct in [
+        Some("text/plain"),
+        Some("application/xml"),
+        Some("text/plain; charset=utf-8"),
+        None,
+    ] {
         let mut req = Req::post(url(app::add)).body(r#"{"n":1}"#);
         if let Some(ct) = ct {
             req = req.header("content-type", ct);
@@ -309,7 +429,12 @@ async fn unsupported_content_types_get_415() {
         assert_eq!(resp.status, 415, "{ct:?}");
     }
     // Case variants of the accepted ones are accepted.
-    let resp = Req::post(url(app::add)).script().header("content-type", "Application/JSON; Charset=UTF-8").body(r#"{"n":1}"#).send(addr).await;
+    let resp = Req::post(url(app::add))
+        .script()
+        .header("content-type", "Application/JSON; Charset=UTF-8")
+        .body(r#"{"n":1}"#)
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200);
     assert_eq!(app.runs("add"), 1);
 }
@@ -321,11 +446,20 @@ async fn forms_decode_repeated_and_nested_names() {
     let (addr, app) = serve().await;
     let resp = Req::post(url(app::echo))
         .script()
-        .form(&[("text", "hi"), ("tags", "a"), ("tags", "b"), ("nested[a]", "7"), ("nested[b]", "on")])
+        .form(&[
+            ("text", "hi"),
+            ("tags", "a"),
+            ("tags", "b"),
+            ("nested[a]", "7"),
+            ("nested[b]", "on"),
+        ])
         .send(addr)
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
-    assert_eq!(resp.json()["result"], json!({ "text": "hi", "tags": ["a", "b"], "nested": { "a": 7, "b": true } }));
+    assert_eq!(
+        resp.json()["result"],
+        json!({ "text": "hi", "tags": ["a", "b"], "nested": { "a": 7, "b": true } })
+    );
     assert_eq!(app.runs("echo"), 1);
 }
 
@@ -333,22 +467,69 @@ async fn forms_decode_repeated_and_nested_names() {
 async fn decoding_errors_name_the_field_and_do_not_run() {
     let (addr, app) = serve().await;
     let cases: Vec<(client::Req, u16, &str)> = vec![
-        (Req::post(url(app::add)).script().form(&[("n", "abc")]), 422, "n"),
-        (Req::post(url(app::add)).script().form(&[("n", "1"), ("n", "2")]), 422, "n"),
-        (Req::post(url(app::add)).script().form(&[("n", "1"), ("m", "2")]), 422, "m"),
-        (Req::post(url(app::add)).script().form(&[("n", "99999999999999999999999")]), 422, "n"),
-        (Req::post(url(app::add)).script().json(json!({ "n": "x" })), 422, "n"),
-        (Req::post(url(app::add)).script().json(json!({ "n": 1, "extra": 1 })), 422, "extra"),
-        (Req::post(url(app::echo)).script().json(json!({ "text": "a", "nested": { "a": -1 } })), 422, "nested.a"),
+        (
+            Req::post(url(app::add)).script().form(&[("n", "abc")]),
+            422,
+            "n",
+        ),
+        (
+            Req::post(url(app::add))
+                .script()
+                .form(&[("n", "1"), ("n", "2")]),
+            422,
+            "n",
+        ),
+        (
+            Req::post(url(app::add))
+                .script()
+                .form(&[("n", "1"), ("m", "2")]),
+            422,
+            "m",
+        ),
+        (
+            Req::post(url(app::add))
+                .script()
+                .form(&[("n", "99999999999999999999999")]),
+            422,
+            "n",
+        ),
+        (
+            Req::post(url(app::add)).script().json(json!({ "n": "x" })),
+            422,
+            "n",
+        ),
+        (
+            Req::post(url(app::add))
+                .script()
+                .json(json!({ "n": 1, "extra": 1 })),
+            422,
+            "extra",
+        ),
+        (
+            Req::post(url(app::echo))
+                .script()
+                .json(json!({ "text": "a", "nested": { "a": -1 } })),
+            422,
+            "nested.a",
+        ),
     ];
     for (req, status, field) in cases {
         let resp = req.send(addr).await;
         assert_eq!(resp.status, status, "{}", resp.text());
         let body = resp.json();
         assert_eq!(body["ok"], false);
-        let message = body["error"]["message"].as_str().unwrap_or_default().to_owned();
-        let named = body["error"]["fields"][0]["field"].as_str().unwrap_or_default().to_owned();
-        assert!(named.contains(field) || message.contains(field), "{field}: {body}");
+        let message = body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let named = body["error"]["fields"][0]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            named.contains(field) || message.contains(field),
+            "{field}: {body}"
+        );
     }
     assert_eq!(app.runs("add"), 0);
     assert_eq!(app.runs("echo"), 0);
@@ -359,10 +540,22 @@ async fn malformed_bodies_get_400() {
     let (addr, app) = serve().await;
     let too_deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     let cases = [
-        Req::post(url(app::add)).script().header("content-type", "application/json").body("{\"n\": 1"),
-        Req::post(url(app::add)).script().header("content-type", "application/json").body(too_deep),
-        Req::post(url(app::add)).script().header("content-type", "application/x-www-form-urlencoded").body(b"n=%FF%FE".to_vec()),
-        Req::post(url(app::add)).script().header("content-type", "multipart/form-data").body("--x--"),
+        Req::post(url(app::add))
+            .script()
+            .header("content-type", "application/json")
+            .body("{\"n\": 1"),
+        Req::post(url(app::add))
+            .script()
+            .header("content-type", "application/json")
+            .body(too_deep),
+        Req::post(url(app::add))
+            .script()
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(b"n=%FF%FE".to_vec()),
+        Req::post(url(app::add))
+            .script()
+            .header("content-type", "multipart/form-data")
+            .body("--x--"),
     ];
     for req in cases {
         let resp = req.send(addr).await;
@@ -376,7 +569,11 @@ async fn malformed_bodies_get_400() {
 #[tokio::test]
 async fn bound_arguments_reach_the_action() {
     let (addr, app) = serve().await;
-    let resp = Req::post(app::rename.bind(2).to_string()).script().form(&[("title", "two")]).send(addr).await;
+    let resp = Req::post(app::rename.bind(2).to_string())
+        .script()
+        .form(&[("title", "two")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(resp.json()["result"], "2:two");
     assert_eq!(app.data().items[&2], "two");
@@ -387,7 +584,12 @@ async fn forged_bound_arguments_all_get_the_same_400() {
     let (addr, app) = serve().await;
     let good = app::rename.bind(2).to_string();
     let (path, query) = good.split_once('?').unwrap();
-    let sealed = query.trim_start_matches("b=").split('&').next().unwrap().to_owned();
+    let sealed = query
+        .trim_start_matches("b=")
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
     let flipped = {
         let mut bytes = sealed.clone().into_bytes();
         let i = bytes.len() / 2;
@@ -395,7 +597,14 @@ async fn forged_bound_arguments_all_get_the_same_400() {
         String::from_utf8(bytes).unwrap()
     };
     let other_action = app::remove.bind(2).to_string();
-    let other_seal = other_action.split_once("b=").unwrap().1.split('&').next().unwrap().to_owned();
+    let other_seal = other_action
+        .split_once("b=")
+        .unwrap()
+        .1
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
     let other_key = {
         // A seal made under another key.
         let (addr2, _) = serve_with(ActionsLayer::new().key_ring(KeyRing::random())).await;
@@ -414,11 +623,18 @@ async fn forged_bound_arguments_all_get_the_same_400() {
     ];
     let mut bodies = Vec::new();
     for target in cases {
-        let resp = Req::post(target.clone()).script().form(&[("title", "hacked")]).send(addr).await;
+        let resp = Req::post(target.clone())
+            .script()
+            .form(&[("title", "hacked")])
+            .send(addr)
+            .await;
         assert_eq!(resp.status, 400, "{target}: {}", resp.text());
         bodies.push(resp.json()["error"]["message"].clone());
     }
-    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every failure answers the same: {bodies:?}");
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every failure answers the same: {bodies:?}"
+    );
     assert_eq!(app.runs("rename"), 0);
     assert_eq!(app.data().items[&2], "item 2");
 }
@@ -426,10 +642,18 @@ async fn forged_bound_arguments_all_get_the_same_400() {
 #[tokio::test]
 async fn a_plain_field_cannot_set_a_bound_parameter() {
     let (addr, app) = serve().await;
-    let resp = Req::post(app::rename.bind(1).to_string()).script().form(&[("title", "x"), ("id", "2")]).send(addr).await;
+    let resp = Req::post(app::rename.bind(1).to_string())
+        .script()
+        .form(&[("title", "x"), ("id", "2")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 422, "{}", resp.text());
     assert_eq!(app.runs("rename"), 0);
-    let resp = Req::post(format!("{}?id=2", url(app::rename))).script().form(&[("title", "x")]).send(addr).await;
+    let resp = Req::post(format!("{}?id=2", url(app::rename)))
+        .script()
+        .form(&[("title", "x")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 400);
     assert_eq!(app.runs("rename"), 0);
     assert_eq!(app.data().items[&2], "item 2");
@@ -438,12 +662,24 @@ async fn a_plain_field_cannot_set_a_bound_parameter() {
 #[tokio::test]
 async fn expired_bound_arguments_are_refused() {
     let (addr, app) = serve().await;
-    let fresh = app::rename.bind_for(1, std::time::Duration::from_secs(60)).to_string();
-    let resp = Req::post(fresh).script().form(&[("title", "ok")]).send(addr).await;
+    let fresh = app::rename
+        .bind_for(1, std::time::Duration::from_secs(60))
+        .to_string();
+    let resp = Req::post(fresh)
+        .script()
+        .form(&[("title", "ok")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200);
-    let expired = app::rename.bind_for(1, std::time::Duration::ZERO).to_string();
+    let expired = app::rename
+        .bind_for(1, std::time::Duration::ZERO)
+        .to_string();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let resp = Req::post(expired).script().form(&[("title", "late")]).send(addr).await;
+    let resp = Req::post(expired)
+        .script()
+        .form(&[("title", "late")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 400);
     assert_eq!(app.runs("rename"), 1);
 }
@@ -456,16 +692,28 @@ async fn key_rotation_opens_old_seals_until_the_old_key_is_dropped() {
     let (addr, _) = serve_with(ActionsLayer::new().key_ring(ring(&old_secret))).await;
     let page = Req::get("/").send(addr).await.text();
     let start = page.find("action=\"").unwrap() + 8;
-    let sealed_target = page[start..].split('"').next().unwrap().replace("&amp;", "&");
+    let sealed_target = page[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
 
     let rotated = ring(&format!("{new_secret},{old_secret}"));
     let (addr, app) = serve_with(ActionsLayer::new().key_ring(rotated)).await;
-    let resp = Req::post(sealed_target.clone()).script().form(&[("title", "rotated")]).send(addr).await;
+    let resp = Req::post(sealed_target.clone())
+        .script()
+        .form(&[("title", "rotated")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(app.runs("rename"), 1);
 
     let (addr, app) = serve_with(ActionsLayer::new().key_ring(ring(&new_secret))).await;
-    let resp = Req::post(sealed_target).script().form(&[("title", "too old")]).send(addr).await;
+    let resp = Req::post(sealed_target)
+        .script()
+        .form(&[("title", "too old")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 400);
     assert_eq!(app.runs("rename"), 0);
 }
@@ -474,13 +722,26 @@ async fn key_rotation_opens_old_seals_until_the_old_key_is_dropped() {
 
 #[tokio::test]
 async fn the_time_limit_answers_503() {
-    let (addr, app) = serve_with(ActionsLayer::new().time_limit(std::time::Duration::from_millis(300))).await;
-    let ok = Req::post(url(app::sleep)).script().json(json!({ "ms": 10 })).send(addr).await;
+    let (addr, app) =
+        serve_with(ActionsLayer::new().time_limit(std::time::Duration::from_millis(300))).await;
+    let ok = Req::post(url(app::sleep))
+        .script()
+        .json(json!({ "ms": 10 }))
+        .send(addr)
+        .await;
     assert_eq!(ok.status, 200);
-    let resp = Req::post(url(app::sleep)).script().json(json!({ "ms": 2000 })).send(addr).await;
+    let resp = Req::post(url(app::sleep))
+        .script()
+        .json(json!({ "ms": 2000 }))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 503);
     // A per-action limit overrides the layer's.
-    let resp = Req::post(url(app::quick)).script().json(json!({ "ms": 1000 })).send(addr).await;
+    let resp = Req::post(url(app::quick))
+        .script()
+        .json(json!({ "ms": 1000 }))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 503);
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     assert_eq!(app.runs("sleep"), 1, "the timed-out action was cancelled");
@@ -490,7 +751,11 @@ async fn the_time_limit_answers_503() {
 #[tokio::test]
 async fn a_panic_answers_500_with_a_digest_and_the_server_goes_on() {
     let (addr, app) = serve().await;
-    let resp = Req::post(url(app::boom)).script().json(json!(null)).send(addr).await;
+    let resp = Req::post(url(app::boom))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 500);
     let body = resp.json();
     assert_eq!(body["error"]["message"], "something went wrong");
@@ -503,7 +768,11 @@ async fn a_panic_answers_500_with_a_digest_and_the_server_goes_on() {
 #[tokio::test]
 async fn internal_errors_hide_their_cause() {
     let (addr, _) = serve().await;
-    let resp = Req::post(url(app::fail)).script().json(json!(null)).send(addr).await;
+    let resp = Req::post(url(app::fail))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 500);
     assert!(resp.json()["error"]["digest"].is_string());
     // Debug builds add the cause for the developer; release builds must not.
@@ -515,7 +784,11 @@ async fn internal_errors_hide_their_cause() {
 #[tokio::test]
 async fn a_client_that_hangs_up_does_not_cancel_the_action() {
     let (addr, app) = serve().await;
-    Req::post(url(app::sleep)).script().json(json!({ "ms": 300 })).send_and_hang_up(addr).await;
+    Req::post(url(app::sleep))
+        .script()
+        .json(json!({ "ms": 300 }))
+        .send_and_hang_up(addr)
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(app.runs("sleep"), 1);
 }
@@ -532,7 +805,11 @@ async fn a_native_post_comes_back_to_its_page_with_its_result() {
     assert_hardened(&resp);
     let cookie = resp.cookie_pairs();
     let page = Req::get("/page").header("cookie", &cookie).send(addr).await;
-    assert!(page.text().contains("<output id=\"added\">4</output>"), "{}", page.text());
+    assert!(
+        page.text().contains("<output id=\"added\">4</output>"),
+        "{}",
+        page.text()
+    );
     // The state is shown once.
     let again = Req::get("/page").header("cookie", &cookie).send(addr).await;
     assert!(!again.text().contains("id=\"added\""));
@@ -542,10 +819,17 @@ async fn a_native_post_comes_back_to_its_page_with_its_result() {
 #[tokio::test]
 async fn without_a_return_path_the_referer_page_is_used() {
     let (addr, _) = serve().await;
-    let resp = Req::post(url(app::add)).header("referer", &format!("http://{addr}/page?x=1")).form(&[("n", "1")]).send(addr).await;
+    let resp = Req::post(url(app::add))
+        .header("referer", &format!("http://{addr}/page?x=1"))
+        .form(&[("n", "1")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 303);
     assert_eq!(resp.header("location"), Some("/page?x=1"));
-    let resp = Req::post(url(app::add)).form(&[("n", "1")]).send(addr).await;
+    let resp = Req::post(url(app::add))
+        .form(&[("n", "1")])
+        .send(addr)
+        .await;
     assert_eq!(resp.header("location"), Some("/"));
 }
 
@@ -553,21 +837,40 @@ async fn without_a_return_path_the_referer_page_is_used() {
 async fn a_validation_error_comes_back_to_the_right_form_with_the_typed_values() {
     let (addr, app) = serve().await;
     let long = "x".repeat(101);
-    let resp = Req::post(app::rename.bind(2).returning_to("/").to_string()).form(&[("title", &long)]).send(addr).await;
+    let resp = Req::post(app::rename.bind(2).returning_to("/").to_string())
+        .form(&[("title", &long)])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 303);
-    let page = Req::get("/").header("cookie", &resp.cookie_pairs()).send(addr).await.text();
-    let row2 = page.split("<form").find(|f| f.contains("id=\"rename-2\"")).unwrap();
+    let page = Req::get("/")
+        .header("cookie", &resp.cookie_pairs())
+        .send(addr)
+        .await
+        .text();
+    let row2 = page
+        .split("<form")
+        .find(|f| f.contains("id=\"rename-2\""))
+        .unwrap();
     assert!(row2.contains(&long), "typed value kept: {row2}");
     assert!(row2.contains("must be 1 to 100 characters"));
-    let row1 = page.split("<form").find(|f| f.contains("id=\"rename-1\"")).unwrap();
-    assert!(!row1.contains("must be"), "other rows have their own state: {row1}");
+    let row1 = page
+        .split("<form")
+        .find(|f| f.contains("id=\"rename-1\""))
+        .unwrap();
+    assert!(
+        !row1.contains("must be"),
+        "other rows have their own state: {row1}"
+    );
     assert_eq!(app.data().items[&2], "item 2", "nothing changed");
 }
 
 #[tokio::test]
 async fn a_type_error_on_a_native_post_also_comes_back_to_the_form() {
     let (addr, app) = serve().await;
-    let resp = Req::post(app::add.url().returning_to("/page").to_string()).form(&[("n", "abc")]).send(addr).await;
+    let resp = Req::post(app::add.url().returning_to("/page").to_string())
+        .form(&[("n", "abc")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 303);
     assert_eq!(resp.header("location"), Some("/page"));
     assert!(resp.header("set-cookie").unwrap().contains("actum_fs="));
@@ -577,10 +880,17 @@ async fn a_type_error_on_a_native_post_also_comes_back_to_the_form() {
 #[tokio::test]
 async fn redirects_answer_303_natively_and_name_the_target_to_scripts() {
     let (addr, _) = serve().await;
-    let resp = Req::post(url(app::go)).form(&[("to", "/posts/1?x=2")]).send(addr).await;
+    let resp = Req::post(url(app::go))
+        .form(&[("to", "/posts/1?x=2")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 303);
     assert_eq!(resp.header("location"), Some("/posts/1?x=2"));
-    let resp = Req::post(url(app::go)).script().form(&[("to", "/posts/1")]).send(addr).await;
+    let resp = Req::post(url(app::go))
+        .script()
+        .form(&[("to", "/posts/1")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json()["redirect"], "/posts/1");
 }
@@ -588,30 +898,56 @@ async fn redirects_answer_303_natively_and_name_the_target_to_scripts() {
 #[tokio::test]
 async fn open_redirects_are_refused() {
     let (addr, app) = serve().await;
-    for to in ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "/a\r\nSet-Cookie: x=1", "/%0d%0aX: y"] {
+    for to in [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/a\r\nSet-Cookie: x=1",
+        "/%0d%0aX: y",
+    ] {
         let resp = Req::post(url(app::go)).form(&[("to", to)]).send(addr).await;
         assert_eq!(resp.status, 400, "{to:?}");
         assert_eq!(resp.header("location"), None, "{to:?}");
     }
     assert_eq!(app.runs("go"), 6);
     // An allowed host is accepted.
-    let (addr, _) = serve_with(ActionsLayer::new().redirect_hosts(["https://accounts.example.com"])).await;
-    let resp = Req::post(url(app::go)).form(&[("to", "https://accounts.example.com/login")]).send(addr).await;
+    let (addr, _) =
+        serve_with(ActionsLayer::new().redirect_hosts(["https://accounts.example.com"])).await;
+    let resp = Req::post(url(app::go))
+        .form(&[("to", "https://accounts.example.com/login")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 303);
 }
 
 #[tokio::test]
 async fn cookies_set_by_an_action_have_secure_defaults_and_reach_the_page() {
     let (addr, _) = serve().await;
-    let resp = Req::post(url(app::set_theme)).script().form(&[("theme", "dark")]).send(addr).await;
+    let resp = Req::post(url(app::set_theme))
+        .script()
+        .form(&[("theme", "dark")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 200);
-    let cookie = resp.all("set-cookie").into_iter().find(|c| c.starts_with("theme=")).unwrap().to_owned();
+    let cookie = resp
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("theme="))
+        .unwrap()
+        .to_owned();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
-    assert_eq!(resp.json()["revalidated"], json!({ "paths": ["/"], "tags": ["theme"], "refresh": false }));
-    let page = Req::get("/").header("cookie", "theme=dark").send(addr).await;
+    assert_eq!(
+        resp.json()["revalidated"],
+        json!({ "paths": ["/"], "tags": ["theme"], "refresh": false })
+    );
+    let page = Req::get("/")
+        .header("cookie", "theme=dark")
+        .send(addr)
+        .await;
     assert!(page.text().contains("data-theme=\"dark\""));
     // Over https (as the Origin says) cookies are Secure.
     let resp = Req::bare_post(url(app::set_theme))
@@ -627,17 +963,27 @@ async fn cookies_set_by_an_action_have_secure_defaults_and_reach_the_page() {
 #[tokio::test]
 async fn action_errors_reach_scripts_as_an_envelope() {
     let (addr, _) = serve().await;
-    let resp = Req::post(app::rename.bind(1).to_string()).script().form(&[("title", "")]).send(addr).await;
+    let resp = Req::post(app::rename.bind(1).to_string())
+        .script()
+        .form(&[("title", "")])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 422);
     let body = resp.json();
     assert_eq!(body["ok"], false);
-    assert_eq!(body["error"]["fields"][0], json!({ "field": "title", "message": "must be 1 to 100 characters" }));
+    assert_eq!(
+        body["error"]["fields"][0],
+        json!({ "field": "title", "message": "must be 1 to 100 characters" })
+    );
 }
 
 #[tokio::test]
 async fn not_found_on_a_native_post_answers_its_status() {
     let (addr, _) = serve().await;
-    let resp = Req::post(app::remove.bind(42).to_string()).form(&[]).send(addr).await;
+    let resp = Req::post(app::remove.bind(42).to_string())
+        .form(&[])
+        .send(addr)
+        .await;
     assert_eq!(resp.status, 404);
     assert!(resp.text().contains("not found"));
     assert_hardened(&resp);

@@ -1,5 +1,6 @@
 //! Every supported shape of action compiles and mounts.
-use actum::{ActionError, RouterExt, action};
+use actum::prelude::*;
+use actum::{ActionError, action};
 use axum::extract::State;
 
 #[derive(serde::Deserialize)]
@@ -30,10 +31,13 @@ async fn two_bound(State(_n): State<u32>, #[bound] a: u64, #[bound] b: String, i
     (a, b, input.text)
 }
 
-type MyResult<T> = Result<T, ActionError>;
+mod my {
+    /// A `Result` alias is recognised when it is spelled `Result`.
+    pub type Result<T> = std::result::Result<T, actum::ActionError>;
+}
 
 #[action]
-async fn alias_result(_: ()) -> MyResult<u8> {
+async fn alias_result(_: ()) -> my::Result<u8> {
     Ok(1)
 }
 
