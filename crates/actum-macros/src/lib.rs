@@ -34,7 +34,7 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Marks every `pub async fn` of an inline module as an action and adds
+/// Marks every `pub` (or `pub(crate)`, …) `async fn` of an inline module as an action and adds
 /// `pub fn mount<S>(Router<S>) -> Router<S>` to the module. See the `actum` crate's docs.
 #[proc_macro_attribute]
 pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -61,7 +61,8 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// True for `Item::Fn`s that the module form turns into actions.
+/// True for `Item::Fn`s that the module form turns into actions: `async fn`s visible outside the
+/// module (`pub`, `pub(crate)`, `pub(super)`, …).
 fn is_public_async_fn(item: &Item) -> bool {
-    matches!(item, Item::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) && f.sig.asyncness.is_some())
+    matches!(item, Item::Fn(f) if !matches!(f.vis, syn::Visibility::Inherited) && f.sig.asyncness.is_some())
 }

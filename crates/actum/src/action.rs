@@ -153,20 +153,20 @@ pub trait Action<M>: Copy + Send + Sync + 'static {
     /// An action mounted on a router nested at `/admin` lives under `/admin/_actum/<id>`: use
     /// [`ActionUrl::under`] there.
     fn url(&self) -> ActionUrl {
-        ActionUrl::new(self.id(), None)
+        ActionUrl::new(self.id())
     }
 
     /// Seals `bound` into a URL for this action only: the action receives it as its `#[bound]`
     /// parameters; nobody can read or change it on the way (see `docs/security.md`).
     fn bind(&self, bound: Self::Bound) -> ActionUrl {
-        ActionUrl::new(self.id(), Some(BoundArgs::new(&bound)))
+        ActionUrl::with_bound(self.id(), BoundArgs::new(&bound))
     }
 
     /// Like [`Action::bind`], with an expiry: after `ttl` the action answers 400 instead of running.
     fn bind_for(&self, bound: Self::Bound, ttl: Duration) -> ActionUrl {
         let mut args = BoundArgs::new(&bound);
         args.expires_at = SystemTime::now().checked_add(ttl);
-        ActionUrl::new(self.id(), Some(args))
+        ActionUrl::with_bound(self.id(), args)
     }
 }
 
@@ -309,7 +309,7 @@ impl BoundArgs {
 ///
 /// ```
 /// # use actum::ActionUrl;
-/// let url = ActionUrl::new("posts.create.0a1b2c3d", None);
+/// let url = ActionUrl::new("posts.create.0a1b2c3d");
 /// assert_eq!(url.to_string(), "/_actum/posts.create.0a1b2c3d");
 /// assert_eq!(url.under("/admin").to_string(), "/admin/_actum/posts.create.0a1b2c3d");
 /// ```
@@ -322,15 +322,20 @@ pub struct ActionUrl {
 
 impl ActionUrl {
     /// The URL of the action with this ID. Prefer `action.url()` and `action.bind(...)`.
-    #[allow(private_interfaces)]
-    #[doc(hidden)]
-    pub fn new(id: &'static str, bound: Option<BoundArgs>) -> Self {
+    pub fn new(id: &'static str) -> Self {
         let return_to = crate::context::current_page();
         Self {
             id,
             prefix: String::new(),
-            bound,
+            bound: None,
             return_to,
+        }
+    }
+
+    fn with_bound(id: &'static str, bound: BoundArgs) -> Self {
+        Self {
+            bound: Some(bound),
+            ..Self::new(id)
         }
     }
 

@@ -139,6 +139,7 @@ fn is_secret_field(name: &str) -> bool {
 /// arguments of the row to get that row's state only.
 ///
 /// ```
+/// use actum::prelude::*;
 /// use actum::{action, ActionError, FormState};
 /// use axum::response::Html;
 ///

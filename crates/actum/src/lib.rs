@@ -6,7 +6,8 @@
 //! arguments, body and time limits.
 //!
 //! ```
-//! use actum::{action, redirect, ActionError, ActionsLayer, FormState, RouterExt};
+//! use actum::prelude::*;
+//! use actum::{action, redirect, ActionError, ActionsLayer, FormState};
 //! use axum::{Router, extract::State, response::Html, routing::get};
 //! use std::sync::{Arc, Mutex};
 //!

@@ -33,8 +33,9 @@ fn a_duplicate_action_panics_at_the_callers_line() {
             .unwrap()
             .push((location.0, location.1, message));
     }));
-    let expected_line = line!() + 2;
-    let result = std::panic::catch_unwind(|| axum::Router::<()>::new().action(twice).action(twice));
+    let expected_line = line!() + 1;
+    let mount_twice = || axum::Router::<()>::new().action(twice).action(twice);
+    let result = std::panic::catch_unwind(mount_twice);
     let _ = std::panic::take_hook();
     assert!(result.is_err(), "mounting twice must panic");
     let seen = seen.lock().unwrap();

@@ -9,6 +9,9 @@
 //! action (no JavaScript needed); `GET /__log` (with `--test-endpoints`) counts how many times each
 //! action's body ran.
 
+// A binary: `pub` marks what the actions module exposes to the rest of the crate.
+#![allow(unreachable_pub)]
+
 mod actions;
 mod page;
 

@@ -1,5 +1,6 @@
 //! `GET /`: one form per action, each showing its last outcome; `GET /__log`: run counts.
 
+use actum::prelude::*;
 use actum::{FormState, Submission};
 use axum::Json;
 use axum::extract::State;

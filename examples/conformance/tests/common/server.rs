@@ -43,14 +43,20 @@ impl Server {
 
     /// Starts the fixture and waits until it accepts connections.
     pub(crate) fn start_with(options: &Options) -> Server {
-        let mut child = command(options).spawn().expect("start the actum-conformance binary");
+        let mut child = command(options)
+            .spawn()
+            .expect("start the actum-conformance binary");
         let stdout = child.stdout.take().expect("the child's stdout is piped");
         let stderr = child.stderr.take().expect("the child's stderr is piped");
         let log = Arc::new(Mutex::new(Vec::new()));
         collect_log(stderr, Arc::clone(&log));
         // The guard exists before the wait, so a server that never says it listens is killed too.
         let placeholder = SocketAddr::from(([127, 0, 0, 1], 0));
-        let mut server = Server { child, addr: placeholder, log };
+        let mut server = Server {
+            child,
+            addr: placeholder,
+            log,
+        };
         server.addr = server.wait_until_listening(&stdout_lines(stdout));
         server
     }
@@ -95,7 +101,12 @@ impl Server {
     /// `GET /__log`: how many times each action's body ran.
     pub(crate) fn runs(&self) -> BTreeMap<String, u64> {
         let response = self.get("/__log").send();
-        assert_eq!(response.status, 200, "GET /__log failed: {}", response.text());
+        assert_eq!(
+            response.status,
+            200,
+            "GET /__log failed: {}",
+            response.text()
+        );
         serde_json::from_value(response.json()).expect("/__log is a map of counts")
     }
 
@@ -116,11 +127,16 @@ impl Server {
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    panic!("the server did not print `{LISTENING_PREFIX}…` within {STARTUP_TIMEOUT:?}")
+                    panic!(
+                        "the server did not print `{LISTENING_PREFIX}…` within {STARTUP_TIMEOUT:?}"
+                    )
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
-                    panic!("the server exited before listening ({status}):\n{}", self.log_text())
+                    panic!(
+                        "the server exited before listening ({status}):\n{}",
+                        self.log_text()
+                    )
                 }
             }
         }
@@ -128,7 +144,10 @@ impl Server {
 
     /// The server's log so far.
     fn log_text(&self) -> String {
-        let log = self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         String::from_utf8_lossy(&log).into_owned()
     }
 }
@@ -139,7 +158,11 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if thread::panicking() {
-            eprintln!("--- log of the server on {} ---\n{}", self.addr, self.log_text());
+            eprintln!(
+                "--- log of the server on {} ---\n{}",
+                self.addr,
+                self.log_text()
+            );
         }
     }
 }
@@ -152,11 +175,16 @@ fn command(options: &Options) -> Command {
     if options.allow_non_browser {
         command.arg("--allow-non-browser");
     }
-    command.env_remove("ACTUM_SECRET_KEY").env_remove("ACTUM_ID_KEY");
+    command
+        .env_remove("ACTUM_SECRET_KEY")
+        .env_remove("ACTUM_ID_KEY");
     if let Some(key) = &options.secret_key {
         command.env("ACTUM_SECRET_KEY", key);
     }
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     command
 }
 
@@ -178,7 +206,9 @@ fn collect_log(mut stderr: impl Read + Send + 'static, log: Arc<Mutex<Vec<u8>>>)
     thread::spawn(move || {
         let mut buf = [0u8; 4096];
         while let Ok(n @ 1..) = stderr.read(&mut buf) {
-            log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend_from_slice(&buf[..n]);
+            log.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(&buf[..n]);
         }
     });
 }
