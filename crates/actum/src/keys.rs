@@ -464,8 +464,8 @@ fn warn_random_key() {
     tracing::warn!(
         "{SECRET_KEY_VAR} is not set: using a random key for this process; bound arguments \
          sealed now will not open after a restart or on another instance{ids_note}. Set \
-         {SECRET_KEY_VAR} to a secret from `actum::KeyRing::generate_secret()` (32+ random bytes, \
-         base64)"
+         {SECRET_KEY_VAR} to 32+ random bytes in base64 (`openssl rand -base64 32`, or \
+         `actum::KeyRing::generate_secret()`)"
     );
 }
 

@@ -9,13 +9,14 @@
 mod common;
 
 use std::io::Read;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
-use common::http::{Part, Response};
+use common::http::{Part, Request, Response};
 use common::page::Page;
 use common::server::{Options, Server};
 
@@ -38,6 +39,7 @@ fn envelope_ok(response: &Response) -> Value {
 fn envelope_rejected(response: &Response, status: u16) -> Value {
     assert_eq!(response.status, status, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("rejected"));
+    assert_eq!(response.header("content-type"), Some("application/json"));
     let envelope = response.json();
     assert_eq!(envelope["ok"], json!(false), "{envelope}");
     assert_eq!(envelope["error"]["status"], json!(status), "{envelope}");
@@ -54,6 +56,8 @@ fn native_rejected(response: &Response, status: u16) {
     assert_eq!(response.status, status, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("rejected"));
     assert_eq!(response.header("location"), None);
+    let content_type = response.header("content-type").unwrap_or_default();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
     assert!(
         !response.text().trim().is_empty(),
         "a refusal says what failed"
@@ -351,6 +355,25 @@ fn native_counter_add_shows_the_total_and_the_result_once() {
     let again = server.home_with_cookies(&cookies);
     assert_eq!(again.total(), 5);
     assert!(again.result().is_none(), "the form state showed twice");
+}
+
+#[test]
+fn native_form_state_waits_for_the_page_it_was_meant_for() {
+    let server = Server::start();
+    let url = server.action_url("counter_add");
+
+    let post = server.post(&url).form(&[("n", "2")]).send();
+    let cookies = post.cookies_to_send();
+    let other = server.get("/?other=1").cookies(&cookies).send();
+    assert_eq!(other.status, 200);
+    assert!(
+        other.set_cookie("actum_fs").is_none(),
+        "another page touched the state cookie"
+    );
+    assert!(Page::new(other.text()).result().is_none());
+
+    let (page, _) = follow_back(&server, &post);
+    assert_eq!(page.result(), Some(json!({"total": 2})));
 }
 
 #[test]
@@ -705,6 +728,11 @@ fn cross_site_posts_are_refused() {
         .bare_post(&url)
         .header("Referer", "https://evil.example/page");
     native_rejected(&foreign_referer.form(&[("n", "1")]).send(), 403);
+    let null_origin = server.bare_post(&url).header("Origin", "null");
+    native_rejected(&null_origin.form(&[("n", "1")]).send(), 403);
+    // A header sent twice is refused, even when both say same-origin.
+    let twice = server.post(&url).same_origin();
+    native_rejected(&twice.form(&[("n", "1")]).send(), 403);
     assert_eq!(server.runs_of("counter_add"), 0);
 }
 
@@ -845,21 +873,50 @@ fn an_action_past_its_time_limit_is_stopped_with_503() {
     let server = Server::start();
     let url = server.action_url("slow");
 
-    let started = Instant::now();
-    let response = server.post(&url).script().json(&json!({"ms": 3000})).send();
-    let elapsed = started.elapsed();
-    envelope_rejected(&response, 503);
-    assert!(
-        elapsed >= Duration::from_millis(1900),
-        "stopped before the limit: {elapsed:?}"
-    );
-    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
+    // Both modes at once, so the test waits for the time limit only once.
+    let timed = |request: Request| {
+        let started = Instant::now();
+        let response = request.send();
+        (response, started.elapsed())
+    };
+    let ((script, script_time), (native, native_time)) = thread::scope(|scope| {
+        let script = scope.spawn(|| timed(server.post(&url).script().json(&json!({"ms": 3000}))));
+        let native = timed(server.post(&url).form(&[("ms", "3000")]));
+        (script.join().expect("the script request"), native)
+    });
+    envelope_rejected(&script, 503);
+    native_rejected(&native, 503);
+    for elapsed in [script_time, native_time] {
+        assert!(
+            elapsed >= Duration::from_millis(1900),
+            "stopped before the limit: {elapsed:?}"
+        );
+        assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
+    }
     assert_eq!(
         server.runs_of("slow"),
-        1,
-        "the body started, then was stopped"
+        2,
+        "the bodies started, then were stopped"
     );
     assert_eq!(server.home().total(), 0, "the server still answers");
+}
+
+/// The time limit covers reading the body too: a client that declares a small body and never
+/// sends it is answered (408) instead of holding the connection and a task forever.
+#[test]
+fn a_body_that_never_arrives_is_answered_at_the_time_limit() {
+    let server = Server::start();
+    let url = server.action_url("counter_add");
+
+    let started = Instant::now();
+    let request = server.post(&url).script();
+    let response = request
+        .declared_length_only("application/x-www-form-urlencoded", 100)
+        .send();
+    let elapsed = started.elapsed();
+    envelope_rejected(&response, 408);
+    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
+    assert_eq!(server.runs_of("counter_add"), 0);
 }
 
 #[test]

@@ -988,3 +988,55 @@ async fn not_found_on_a_native_post_answers_its_status() {
     assert!(resp.text().contains("not found"));
     assert_hardened(&resp);
 }
+
+// ---------------------------------------------------------------- tracing
+
+/// Collects what a `fmt` subscriber writes.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_action_runs_in_a_span_with_its_name_id_outcome_and_duration() {
+    let buffer = LogBuffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (addr, _) = serve().await;
+    add_json(addr, 1).await;
+    Req::post(url(app::boom))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let id = app::add.id();
+    let answered = log
+        .lines()
+        .find(|l| l.contains("action answered") && l.contains(id))
+        .expect(&log);
+    assert!(answered.contains("name=\"add\""), "{answered}");
+    assert!(answered.contains("outcome=\"ok\""), "{answered}");
+    assert!(answered.contains("duration_ms="), "{answered}");
+    let panicked = log
+        .lines()
+        .find(|l| l.contains("action panicked"))
+        .expect(&log);
+    assert!(panicked.contains("digest="), "{panicked}");
+    assert!(
+        panicked.contains("boom on purpose"),
+        "the log has the details: {panicked}"
+    );
+}
