@@ -1,4 +1,5 @@
 #![allow(unreachable_pub, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // in tests a failed unwrap is a failed test
 //! HTTP tests against a real server on 127.0.0.1, with a client that does not follow redirects.
 //! Each rule has a case that passes and a case that is refused; every refusal also proves, with
 //! the app's run counter, that the action's body did not run.
@@ -437,6 +438,20 @@ async fn unsupported_content_types_get_415() {
         .await;
     assert_eq!(resp.status, 200);
     assert_eq!(app.runs("add"), 1);
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_past_the_time_limit_gets_408() {
+    let (addr, app) = serve().await;
+    // `quick` has a 200 ms time limit; the body never finishes arriving.
+    let req = Req::post(url(app::quick))
+        .header("content-type", "application/json")
+        .header("content-length", "20");
+    let started = std::time::Instant::now();
+    let resp = req.send_head_only(addr, b"{\"ms\":").await;
+    assert_eq!(resp.status, 408);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(app.runs("quick"), 0);
 }
 
 // ---------------------------------------------------------------- decoding

@@ -178,6 +178,8 @@ fn command(options: &Options) -> Command {
     command
         .env_remove("ACTUM_SECRET_KEY")
         .env_remove("ACTUM_ID_KEY");
+    // The log is read by people when a test fails: plain text, no terminal colours.
+    command.env("NO_COLOR", "1");
     if let Some(key) = &options.secret_key {
         command.env("ACTUM_SECRET_KEY", key);
     }
