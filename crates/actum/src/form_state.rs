@@ -5,7 +5,7 @@
 //! state (not a cookie: no size limit, nothing the user can forge), the browser carries only the
 //! token in a short-lived cookie, and the first GET of the page it was meant for takes it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -201,14 +201,22 @@ impl<S: Send + Sync> FromRequestParts<S> for FormState {
 }
 
 /// Where native posts' form states wait for their page, under one-time tokens. In memory, per
-/// process.
+/// process. Every operation is O(1) amortised: a native post under load must not scan the store.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FormStateStore {
-    inner: Arc<Mutex<HashMap<String, Pending>>>,
+    inner: Arc<Mutex<Pending>>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    by_token: HashMap<String, Waiting>,
+    /// Tokens in the order they were put, for expiry and eviction from the front; a token taken
+    /// earlier is skipped when it reaches the front.
+    order: VecDeque<(Instant, String)>,
 }
 
 #[derive(Debug)]
-struct Pending {
+struct Waiting {
     created: Instant,
     page: String,
     submission: Submission,
@@ -218,44 +226,34 @@ impl FormStateStore {
     /// Keeps `submission` for the first GET of `page`; returns its token.
     pub(crate) fn put(&self, page: &str, submission: Submission) -> String {
         let token = crate::random::token();
-        let mut map = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
-        map.retain(|_, p| now.duration_since(p.created) < FORM_STATE_TTL);
-        if map.len() >= FORM_STATE_CAPACITY {
-            let oldest = map
-                .iter()
-                .min_by_key(|(_, p)| p.created)
-                .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                map.remove(&oldest);
+        let mut pending = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while let Some((created, oldest)) = pending.order.front() {
+            let expired = now.duration_since(*created) >= FORM_STATE_TTL;
+            // Taken tokens stay in `order` until they reach the front: bound it too.
+            let full = pending.by_token.len() >= FORM_STATE_CAPACITY
+                || pending.order.len() >= 2 * FORM_STATE_CAPACITY;
+            if !expired && !full {
+                break;
             }
+            let oldest = oldest.clone();
+            pending.by_token.remove(&oldest);
+            pending.order.pop_front();
         }
-        map.insert(
-            token.clone(),
-            Pending {
-                created: now,
-                page: page.to_owned(),
-                submission,
-            },
-        );
+        let waiting = Waiting { created: now, page: page.to_owned(), submission };
+        pending.by_token.insert(token.clone(), waiting);
+        pending.order.push_back((now, token.clone()));
         token
     }
 
     /// Takes the state under `token` if it was meant for `page` and has not expired.
     pub(crate) fn take(&self, token: &str, page: &str) -> Option<Submission> {
-        let mut map = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let pending = map.get(token)?;
-        if pending.page != page {
+        let mut pending = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if pending.by_token.get(token)?.page != page {
             return None;
         }
-        let pending = map.remove(token)?;
-        (pending.created.elapsed() < FORM_STATE_TTL).then_some(pending.submission)
+        let waiting = pending.by_token.remove(token)?;
+        (waiting.created.elapsed() < FORM_STATE_TTL).then_some(waiting.submission)
     }
 }
 
@@ -297,6 +295,18 @@ mod tests {
         let sub = Submission::new("a", None, values, Ok(serde_json::Value::Null));
         assert_eq!(sub.value("user"), Some("ann"));
         assert_eq!(sub.value("new_password"), None);
+    }
+
+    #[test]
+    fn a_full_store_evicts_the_oldest_first() {
+        let store = FormStateStore::default();
+        let first = store.put("/", sample());
+        let second = store.put("/", sample());
+        for _ in 0..FORM_STATE_CAPACITY - 1 {
+            store.put("/", sample());
+        }
+        assert!(store.take(&first, "/").is_none(), "the oldest was evicted");
+        assert!(store.take(&second, "/").is_some());
     }
 
     #[test]

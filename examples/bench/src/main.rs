@@ -59,11 +59,13 @@ async fn plain_form(State(counter): State<Counter>, Form(input): Form<Add>) -> R
 #[tokio::main]
 async fn main() {
     let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(4100);
+    // The plain routes are added after the layer, so they do not go through it: the comparison
+    // is with axum alone.
     let app = Router::new()
-        .route("/plain/json", post(plain_json))
-        .route("/plain/form", post(plain_form))
         .action(add)
         .layer(ActionsLayer::new())
+        .route("/plain/json", post(plain_json))
+        .route("/plain/form", post(plain_form))
         .with_state(Counter::default());
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
         Ok(listener) => listener,
