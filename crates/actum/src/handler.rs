@@ -9,8 +9,8 @@
 //! 5. content type: urlencoded, multipart or JSON (415 for anything else);
 //! 6. decoding into the input type (400 malformed, 413 over a budget, 422 naming the field);
 //! 7. bound arguments opened (400, the same for every kind of failure);
-//! 8. extractors, then the action, in its own task under its time limit (503 past it), so that a
-//!    client that goes away does not cancel it half-way and a panic answers 500 with a digest.
+//! 8. extractors, then the action, under its time limit (503 past it); a client that goes away
+//!    does not cancel it half-way (see `completion`), and a panic answers 500 with a digest.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,6 +27,7 @@ use tracing::Instrument;
 
 use crate::action::{Action, ActionHandler, ActionInfo};
 use crate::answer::{self, Envelope, ErrorBody, FieldError, Mode, Revalidated};
+use crate::completion::Completion;
 use crate::config::Config;
 use crate::context::{self, RequestContext};
 use crate::decode::{self, DecodeError};
@@ -129,9 +130,8 @@ where
         head.secure,
     ));
     let call = action.call(parts, state, bound, decoded.input);
-    let task = tokio::spawn(
-        context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call)).in_current_span(),
-    );
+    let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
+    let task = Completion::new(scoped.in_current_span());
     let run = Run {
         config: &config,
         ctx: &ctx,
@@ -140,7 +140,7 @@ where
         bound_key,
     };
     match task.await {
-        Err(join_error) => ("panic", run.panicked(join_error)),
+        Err(panic) => ("panic", run.panicked(&panic)),
         Ok(Err(_elapsed)) => {
             tracing::warn!(
                 limit_ms = time_limit.as_millis() as u64,
@@ -363,18 +363,8 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn panicked(&self, join_error: tokio::task::JoinError) -> Response {
+    fn panicked(&self, detail: &str) -> Response {
         let digest = new_digest();
-        let detail = if join_error.is_panic() {
-            let payload = join_error.into_panic();
-            payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".to_owned())
-        } else {
-            "the action's task was cancelled".to_owned()
-        };
         tracing::error!(digest, panic = detail, "action panicked");
         let error = ActionError::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong");
         self.error_answer(&error, &digest, Vec::new())

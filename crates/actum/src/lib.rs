@@ -68,6 +68,7 @@
 
 mod action;
 mod answer;
+mod completion;
 mod config;
 mod context;
 mod decode;
