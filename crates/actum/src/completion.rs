@@ -22,7 +22,9 @@ pub(crate) struct Completion<T: Send + 'static> {
 
 impl<T: Send + 'static> Completion<T> {
     pub(crate) fn new(action: impl Future<Output = T> + Send + 'static) -> Self {
-        Self { action: Some(Box::pin(action)) }
+        Self {
+            action: Some(Box::pin(action)),
+        }
     }
 }
 
@@ -59,7 +61,9 @@ impl<T: Send + 'static> Future for Completion<T> {
 
 impl<T: Send + 'static> Drop for Completion<T> {
     fn drop(&mut self) {
-        let Some(action) = self.action.take() else { return };
+        let Some(action) = self.action.take() else {
+            return;
+        };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 tracing::debug!("the caller went away: the action goes on in a task of its own");

@@ -227,7 +227,10 @@ impl FormStateStore {
     pub(crate) fn put(&self, page: &str, submission: Submission) -> String {
         let token = crate::random::token();
         let now = Instant::now();
-        let mut pending = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pending = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while let Some((created, oldest)) = pending.order.front() {
             let expired = now.duration_since(*created) >= FORM_STATE_TTL;
             // Taken tokens stay in `order` until they reach the front: bound it too.
@@ -240,7 +243,11 @@ impl FormStateStore {
             pending.by_token.remove(&oldest);
             pending.order.pop_front();
         }
-        let waiting = Waiting { created: now, page: page.to_owned(), submission };
+        let waiting = Waiting {
+            created: now,
+            page: page.to_owned(),
+            submission,
+        };
         pending.by_token.insert(token.clone(), waiting);
         pending.order.push_back((now, token.clone()));
         token
@@ -248,7 +255,10 @@ impl FormStateStore {
 
     /// Takes the state under `token` if it was meant for `page` and has not expired.
     pub(crate) fn take(&self, token: &str, page: &str) -> Option<Submission> {
-        let mut pending = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pending = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if pending.by_token.get(token)?.page != page {
             return None;
         }

@@ -1,18 +1,17 @@
-//! HTTP tests of the example app: a real server on 127.0.0.1, a real SQLite file, and a tiny
-//! HTTP/1.1 client that sees what a browser with JavaScript off sees (it never follows
+//! HTTP tests of the example app: a real server on 127.0.0.1, a real SQLite file, and the
+//! testkit's `Browser`, which sees what a browser with JavaScript off sees (it never follows
 //! redirects, and keeps cookies like a browser does).
 
 // The helpers below are test code too: a failure should panic with the test, right there.
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use actum_testkit::{Browser, Resp, form_action};
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 /// A database file in the temp dir, removed (with its WAL files) when dropped.
@@ -82,124 +81,25 @@ impl Drop for Server {
     }
 }
 
-/// One answer, as read off the socket.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn location(&self) -> &str {
-        self.header("location").unwrap_or_default()
-    }
-}
-
-/// A browser without JavaScript: a cookie jar and raw HTTP/1.1 requests.
-struct Browser {
-    addr: SocketAddr,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    fn new(server: &Server) -> Self {
-        Self {
-            addr: server.addr,
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        self.send("GET", path, &[], "").await
-    }
-
-    /// Posts a form from this site (`Sec-Fetch-Site: same-origin`, as a browser sends it).
-    async fn post(&mut self, action_url: &str, fields: &[(&str, &str)]) -> Answer {
-        self.post_from("same-origin", action_url, fields).await
-    }
-
-    async fn post_from(&mut self, site: &str, action_url: &str, fields: &[(&str, &str)]) -> Answer {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let headers = [
-            ("Sec-Fetch-Site", site),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ];
-        self.send("POST", action_url, &headers, &body).await
-    }
-
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Answer {
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
-        for (name, value) in headers {
-            request += &format!("{name}: {value}\r\n");
-        }
-        if !self.cookies.is_empty() {
-            let pairs: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            request += &format!("Cookie: {}\r\n", pairs.join("; "));
-        }
-        request += &format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        let answer = parse_answer(&String::from_utf8(raw).unwrap());
-        self.keep_cookies(&answer);
-        answer
-    }
-
-    /// Keeps the cookies an answer sets, and forgets the ones it expires.
-    fn keep_cookies(&mut self, answer: &Answer) {
-        let set_cookies = answer
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"));
-        for (_, set_cookie) in set_cookies {
-            let mut attributes = set_cookie.split(';').map(str::trim);
-            let (name, value) = attributes.next().unwrap().split_once('=').unwrap();
-            let expired = attributes.any(|a| a.eq_ignore_ascii_case("max-age=0"));
-            if expired || value.is_empty() {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
+/// What the tests do as a user of this app, on top of the plain browser.
+trait AppBrowser {
     /// Signs in under `name`; returns the answer to the sign-in post.
-    async fn sign_in(&mut self, name: &str) -> Answer {
+    async fn sign_in(&mut self, name: &str) -> Resp;
+
+    /// Creates a post (signed in); returns its id.
+    async fn create_post(&mut self, title: &str, body: &str) -> i64;
+}
+
+impl AppBrowser for Browser {
+    async fn sign_in(&mut self, name: &str) -> Resp {
         let page = self.get("/").await;
-        let url = form_action(&page.body, "sign-in");
+        let url = form_action(&page.text(), "sign-in");
         self.post(&url, &[("name", name)]).await
     }
 
-    /// Creates a post (signed in); returns its id.
     async fn create_post(&mut self, title: &str, body: &str) -> i64 {
         let page = self.get("/").await;
-        let url = form_action(&page.body, "create-post");
+        let url = form_action(&page.text(), "create-post");
         let answer = self.post(&url, &[("title", title), ("body", body)]).await;
         assert_eq!(answer.status, 303, "{answer:?}");
         answer
@@ -211,55 +111,11 @@ impl Browser {
     }
 }
 
-/// Splits a raw HTTP/1.1 answer into status, headers and body.
-fn parse_answer(raw: &str) -> Answer {
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
-}
-
-/// Percent-encodes a form value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The `action` URL of the form with this id, as the browser would post to it.
-fn form_action(html: &str, form_id: &str) -> String {
-    let form = html
-        .find(&format!(r#"id="{form_id}""#))
-        .unwrap_or_else(|| panic!("no form {form_id} in {html}"));
-    let start = form + html[form..].find(r#"action=""#).unwrap() + r#"action=""#.len();
-    let end = start + html[start..].find('"').unwrap();
-    html[start..end].replace("&amp;", "&")
-}
-
 #[tokio::test]
 async fn signing_in_sets_the_session_cookie() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     let answer = alice.sign_in("alice").await;
     assert_eq!(answer.status, 303);
     assert_eq!(answer.location(), "/");
@@ -270,7 +126,7 @@ async fn signing_in_sets_the_session_cookie() {
         alice
             .get("/")
             .await
-            .body
+            .text()
             .contains("Signed in as <strong>alice</strong>")
     );
 }
@@ -279,45 +135,53 @@ async fn signing_in_sets_the_session_cookie() {
 async fn an_empty_name_does_not_sign_in() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut anonymous = Browser::new(&server);
+    let mut anonymous = Browser::new(server.addr);
     let answer = anonymous.sign_in("  ").await;
     assert_eq!(answer.status, 303);
     assert!(!anonymous.cookies.contains_key("session"));
-    assert!(anonymous.get("/").await.body.contains("a name is required"));
+    assert!(
+        anonymous
+            .get("/")
+            .await
+            .text()
+            .contains("a name is required")
+    );
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
     let old_session = alice.cookies["session"].clone();
     let page = alice.get("/").await;
-    let answer = alice.post(&form_action(&page.body, "sign-out"), &[]).await;
+    let answer = alice
+        .post(&form_action(&page.text(), "sign-out"), &[])
+        .await;
     assert_eq!((answer.status, answer.location()), (303, "/"));
     assert!(!alice.cookies.contains_key("session"));
     // The old token no longer works, even if a copy of the cookie was kept.
     alice.cookies.insert("session".into(), old_session);
-    assert!(!alice.get("/").await.body.contains("Signed in as"));
+    assert!(!alice.get("/").await.text().contains("Signed in as"));
 }
 
 #[tokio::test]
 async fn a_created_post_is_shown() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
     let id = alice.create_post("Hello <world>", "First post").await;
     let page = alice.get(&format!("/posts/{id}")).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Hello &lt;world&gt;"));
-    assert!(page.body.contains("First post"));
+    assert!(page.text().contains("Hello &lt;world&gt;"));
+    assert!(page.text().contains("First post"));
     assert!(
         alice
             .get("/")
             .await
-            .body
+            .text()
             .contains(&format!(r#"href="/posts/{id}""#))
     );
 }
@@ -326,10 +190,10 @@ async fn a_created_post_is_shown() {
 async fn an_invalid_post_comes_back_with_errors_and_typed_values() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
     let page = alice.get("/").await;
-    let url = form_action(&page.body, "create-post");
+    let url = form_action(&page.text(), "create-post");
     let long_title = format!("typed-{}", "x".repeat(120));
     let answer = alice
         .post(&url, &[("title", &long_title), ("body", "kept body")])
@@ -337,26 +201,32 @@ async fn an_invalid_post_comes_back_with_errors_and_typed_values() {
     assert_eq!((answer.status, answer.location()), (303, "/"));
     let page = alice.get("/").await;
     assert!(
-        page.body
+        page.text()
             .contains("the title must have at most 120 characters"),
         "{}",
-        page.body
+        page.text()
     );
-    assert!(page.body.contains(&format!(r#"value="{long_title}""#)));
-    assert!(page.body.contains("kept body"));
+    assert!(page.text().contains(&format!(r#"value="{long_title}""#)));
+    assert!(page.text().contains("kept body"));
     assert_eq!(db.count_posts().await, 0);
     // The form state is shown once: a reload shows a fresh form.
-    assert!(!alice.get("/").await.body.contains("at most 120 characters"));
+    assert!(
+        !alice
+            .get("/")
+            .await
+            .text()
+            .contains("at most 120 characters")
+    );
 }
 
 #[tokio::test]
 async fn creating_while_signed_out_is_401_and_creates_nothing() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
-    let url = form_action(&alice.get("/").await.body, "create-post");
-    let mut anonymous = Browser::new(&server);
+    let url = form_action(&alice.get("/").await.text(), "create-post");
+    let mut anonymous = Browser::new(server.addr);
     let answer = anonymous
         .post(&url, &[("title", "Sneaky"), ("body", "")])
         .await;
@@ -368,17 +238,17 @@ async fn creating_while_signed_out_is_401_and_creates_nothing() {
 async fn deleting_someone_elses_post_is_403_and_keeps_it() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
     let id = alice.create_post("Alice's", "mine").await;
-    let delete_url = form_action(&alice.get("/").await.body, &format!("delete-post-{id}"));
+    let delete_url = form_action(&alice.get("/").await.text(), &format!("delete-post-{id}"));
 
-    let mut bob = Browser::new(&server);
+    let mut bob = Browser::new(server.addr);
     bob.sign_in("bob").await;
     assert!(
         !bob.get("/")
             .await
-            .body
+            .text()
             .contains(&format!("delete-post-{id}"))
     );
     let answer = bob.post(&delete_url, &[]).await;
@@ -391,18 +261,18 @@ async fn deleting_someone_elses_post_is_403_and_keeps_it() {
 async fn deleting_your_own_post_removes_it() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
     let id = alice.create_post("Short-lived", "").await;
     let delete_url = form_action(
-        &alice.get(&format!("/posts/{id}")).await.body,
+        &alice.get(&format!("/posts/{id}")).await.text(),
         &format!("delete-post-{id}"),
     );
     let answer = alice.post(&delete_url, &[]).await;
     assert_eq!((answer.status, answer.location()), (303, "/"));
     let page = alice.get(&format!("/posts/{id}")).await;
     assert_eq!(page.status, 404);
-    assert!(page.body.contains("There is no post"));
+    assert!(page.text().contains("There is no post"));
     assert_eq!(db.count_posts().await, 0);
     // Replaying the same delete finds nothing to delete.
     assert_eq!(alice.post(&delete_url, &[]).await.status, 404);
@@ -412,9 +282,9 @@ async fn deleting_your_own_post_removes_it() {
 async fn a_cross_site_post_is_403_and_creates_nothing() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
-    let url = form_action(&alice.get("/").await.body, "create-post");
+    let url = form_action(&alice.get("/").await.text(), "create-post");
     let answer = alice
         .post_from("cross-site", &url, &[("title", "Forged"), ("body", "")])
         .await;
@@ -426,7 +296,7 @@ async fn a_cross_site_post_is_403_and_creates_nothing() {
 async fn unknown_pages_are_404() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut anonymous = Browser::new(&server);
+    let mut anonymous = Browser::new(server.addr);
     assert_eq!(anonymous.get("/nowhere").await.status, 404);
     assert_eq!(anonymous.get("/posts/999").await.status, 404);
 }
@@ -435,7 +305,7 @@ async fn unknown_pages_are_404() {
 async fn data_survives_a_restart() {
     let db = TempDb::new();
     let server = Server::start(&db).await;
-    let mut alice = Browser::new(&server);
+    let mut alice = Browser::new(server.addr);
     alice.sign_in("alice").await;
     let id = alice.create_post("Durable", "still here").await;
     drop(server);
@@ -447,7 +317,7 @@ async fn data_survives_a_restart() {
     };
     let page = alice.get(&format!("/posts/{id}")).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("still here"));
+    assert!(page.text().contains("still here"));
     // The session is in the database too.
-    assert!(page.body.contains("Signed in as <strong>alice</strong>"));
+    assert!(page.text().contains("Signed in as <strong>alice</strong>"));
 }

@@ -35,7 +35,9 @@ struct Total {
 
 impl Counter {
     fn add(&self, n: i64) -> Total {
-        Total { total: self.0.fetch_add(n, Ordering::Relaxed) + n }
+        Total {
+            total: self.0.fetch_add(n, Ordering::Relaxed) + n,
+        }
     }
 }
 
@@ -58,7 +60,10 @@ async fn plain_form(State(counter): State<Counter>, Form(input): Form<Add>) -> R
 
 #[tokio::main]
 async fn main() {
-    let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(4100);
+    let port: u16 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(4100);
     // The plain routes are added after the layer, so they do not go through it: the comparison
     // is with axum alone.
     let app = Router::new()

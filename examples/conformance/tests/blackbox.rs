@@ -16,16 +16,16 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
-use common::http::{Part, Request, Response};
-use common::page::Page;
-use common::server::{Options, Server};
+use actum_testkit::{Page, Part, Req, Resp};
+use common::page::FixturePage;
+use common::server::{Options, SendTo, Server};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
 /// A script-mode answer that succeeded: 200, `actum-answer: envelope`, `ok: true`; its envelope.
-fn envelope_ok(response: &Response) -> Value {
+fn envelope_ok(response: &Resp) -> Value {
     assert_eq!(response.status, 200, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("envelope"));
     assert_eq!(response.header("content-type"), Some("application/json"));
@@ -36,7 +36,7 @@ fn envelope_ok(response: &Response) -> Value {
 
 /// A script-mode refusal before (or instead of) running: the status, `actum-answer: rejected`
 /// and an envelope with `ok: false`, the same status and no digest; its envelope.
-fn envelope_rejected(response: &Response, status: u16) -> Value {
+fn envelope_rejected(response: &Resp, status: u16) -> Value {
     assert_eq!(response.status, status, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("rejected"));
     assert_eq!(response.header("content-type"), Some("application/json"));
@@ -52,7 +52,7 @@ fn envelope_rejected(response: &Response, status: u16) -> Value {
 }
 
 /// A native-mode refusal: the status, `actum-answer: rejected`, a short text and no `Location`.
-fn native_rejected(response: &Response, status: u16) {
+fn native_rejected(response: &Resp, status: u16) {
     assert_eq!(response.status, status, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("rejected"));
     assert_eq!(response.header("location"), None);
@@ -66,7 +66,7 @@ fn native_rejected(response: &Response, status: u16) {
 
 /// Follows a native post's 303 back to `/` as a browser does; returns the page and the cookies
 /// that were sent with the GET.
-fn follow_back(server: &Server, post: &Response) -> (Page, String) {
+fn follow_back(server: &Server, post: &Resp) -> (Page, String) {
     assert_eq!(post.status, 303, "{}", post.text());
     assert_eq!(post.header("location"), Some("/"));
     assert_eq!(post.header("actum-answer"), Some("redirect"));
@@ -82,7 +82,7 @@ fn follow_back(server: &Server, post: &Response) -> (Page, String) {
         );
     }
     let cookies = post.cookies_to_send();
-    let page = server.get("/").cookies(&cookies).send();
+    let page = Req::get("/").cookies(&cookies).send_to(server);
     assert_eq!(page.status, 200, "{}", page.text());
     let expired = page
         .set_cookie("actum_fs")
@@ -193,7 +193,12 @@ fn script_counter_add_answers_the_running_total() {
     let server = Server::start();
     let url = server.action_url("counter_add");
 
-    let first = envelope_ok(&server.post(&url).script().json(&json!({"n": 2})).send());
+    let first = envelope_ok(
+        &Req::post(&url)
+            .script()
+            .json(json!({"n": 2}))
+            .send_to(&server),
+    );
     assert_eq!(first["result"], json!({"total": 2}));
     assert_eq!(first["redirect"], Value::Null);
     assert_eq!(
@@ -203,7 +208,12 @@ fn script_counter_add_answers_the_running_total() {
     assert!(first.get("error").is_none());
 
     // A form body in script mode gets JSON too: the header alone picks the mode.
-    let second = envelope_ok(&server.post(&url).script().form(&[("n", "3")]).send());
+    let second = envelope_ok(
+        &Req::post(&url)
+            .script()
+            .form(&[("n", "3")])
+            .send_to(&server),
+    );
     assert_eq!(second["result"], json!({"total": 5}));
     assert_eq!(server.runs_of("counter_add"), 2);
     assert_eq!(server.home().total(), 5);
@@ -215,7 +225,12 @@ fn script_echo_returns_its_input() {
     let url = server.action_url("echo");
 
     let input = json!({"text": "héllo <b>&", "tags": ["a", "b"], "nested": {"a": 7, "b": null}});
-    let envelope = envelope_ok(&server.post(&url).script().json(&input).send());
+    let envelope = envelope_ok(
+        &Req::post(&url)
+            .script()
+            .json(input.clone())
+            .send_to(&server),
+    );
     assert_eq!(envelope["result"], input);
 
     let form = [
@@ -225,7 +240,7 @@ fn script_echo_returns_its_input() {
         ("nested[a]", "3"),
         ("nested[b]", "true"),
     ];
-    let envelope = envelope_ok(&server.post(&url).script().form(&form).send());
+    let envelope = envelope_ok(&Req::post(&url).script().form(&form).send_to(&server));
     let expected = json!({"text": "hi there", "tags": ["x", "y"], "nested": {"a": 3, "b": true}});
     assert_eq!(envelope["result"], expected);
     assert_eq!(server.runs_of("echo"), 2);
@@ -237,11 +252,10 @@ fn script_rename_item_renames_and_revalidates_the_page() {
     let url = server.action_url("rename_item-1");
 
     let envelope = envelope_ok(
-        &server
-            .post(&url)
+        &Req::post(&url)
             .script()
             .form(&[("title", "Renamed")])
-            .send(),
+            .send_to(&server),
     );
     assert_eq!(envelope["result"], json!({"id": 1, "title": "Renamed"}));
     assert_eq!(envelope["revalidated"]["paths"], json!(["/"]));
@@ -255,7 +269,7 @@ fn script_delete_item_deletes_its_row() {
     let server = Server::start();
     let url = server.action_url("delete_item-3");
 
-    let envelope = envelope_ok(&server.post(&url).script().form(&[]).send());
+    let envelope = envelope_ok(&Req::post(&url).script().form(&[]).send_to(&server));
     assert_eq!(envelope["result"], json!({"deleted": 3}));
     assert_eq!(envelope["revalidated"]["paths"], json!(["/"]));
     let page = server.home();
@@ -268,11 +282,10 @@ fn script_go_to_answers_the_target_without_navigating() {
     let server = Server::start();
     let url = server.action_url("go_to");
 
-    let response = server
-        .post(&url)
+    let response = Req::post(&url)
         .script()
         .form(&[("to", "/elsewhere?tab=2")])
-        .send();
+        .send_to(&server);
     let envelope = envelope_ok(&response);
     assert_eq!(envelope["redirect"], json!("/elsewhere?tab=2"));
     assert!(
@@ -288,11 +301,10 @@ fn script_set_cookie_sets_the_cookie_or_names_the_bad_field() {
     let server = Server::start();
     let url = server.action_url("set_cookie");
 
-    let response = server
-        .post(&url)
+    let response = Req::post(&url)
         .script()
         .form(&[("name", "theme"), ("value", "light")])
-        .send();
+        .send_to(&server);
     assert_eq!(envelope_ok(&response)["result"], Value::Null);
     let line = response
         .set_cookie("theme")
@@ -306,11 +318,10 @@ fn script_set_cookie_sets_the_cookie_or_names_the_bad_field() {
     }
 
     // The action's own validation: it ran, and answers 422 with the field and a digest.
-    let response = server
-        .post(&url)
+    let response = Req::post(&url)
         .script()
         .form(&[("name", "Bad-Name"), ("value", "x")])
-        .send();
+        .send_to(&server);
     assert_eq!(response.status, 422, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("envelope"));
     assert!(response.set_cookie("Bad-Name").is_none());
@@ -329,7 +340,12 @@ fn script_slow_under_the_time_limit_answers() {
     let server = Server::start();
     let url = server.action_url("slow");
 
-    let envelope = envelope_ok(&server.post(&url).script().json(&json!({"ms": 50})).send());
+    let envelope = envelope_ok(
+        &Req::post(&url)
+            .script()
+            .json(json!({"ms": 50}))
+            .send_to(&server),
+    );
     assert_eq!(envelope["result"], json!({"slept": 50}));
 }
 
@@ -346,7 +362,7 @@ fn native_counter_add_shows_the_total_and_the_result_once() {
         "the page's forms come back to it: {url}"
     );
 
-    let post = server.post(&url).form(&[("n", "5")]).send();
+    let post = Req::post(&url).form(&[("n", "5")]).send_to(&server);
     let (page, cookies) = follow_back(&server, &post);
     assert_eq!(page.total(), 5);
     assert_eq!(page.result(), Some(json!({"total": 5})));
@@ -362,9 +378,9 @@ fn native_form_state_waits_for_the_page_it_was_meant_for() {
     let server = Server::start();
     let url = server.action_url("counter_add");
 
-    let post = server.post(&url).form(&[("n", "2")]).send();
+    let post = Req::post(&url).form(&[("n", "2")]).send_to(&server);
     let cookies = post.cookies_to_send();
-    let other = server.get("/?other=1").cookies(&cookies).send();
+    let other = Req::get("/?other=1").cookies(&cookies).send_to(&server);
     assert_eq!(other.status, 200);
     assert!(
         other.set_cookie("actum_fs").is_none(),
@@ -388,7 +404,7 @@ fn native_echo_shows_the_result() {
         ("nested[a]", "9"),
         ("nested[b]", ""),
     ];
-    let (page, _) = follow_back(&server, &server.post(&url).form(&form).send());
+    let (page, _) = follow_back(&server, &Req::post(&url).form(&form).send_to(&server));
     let expected = json!({"text": "a b+c", "tags": ["x", "y"], "nested": {"a": 9, "b": null}});
     assert_eq!(page.result(), Some(expected));
 }
@@ -400,10 +416,9 @@ fn native_rename_item_shows_the_new_title() {
 
     let (page, _) = follow_back(
         &server,
-        &server
-            .post(&url)
+        &Req::post(&url)
             .form(&[("title", "New <title> & co")])
-            .send(),
+            .send_to(&server),
     );
     assert_eq!(page.text("item-2").as_deref(), Some("New <title> & co"));
     assert_eq!(
@@ -422,7 +437,7 @@ fn native_delete_item_removes_the_row() {
     let server = Server::start();
     let url = server.action_url("delete_item-2");
 
-    let (page, _) = follow_back(&server, &server.post(&url).form(&[]).send());
+    let (page, _) = follow_back(&server, &Req::post(&url).form(&[]).send_to(&server));
     assert!(!page.has("item-2") && !page.has("delete_item-2") && !page.has("rename_item-2"));
     assert!(page.has("item-1") && page.has("item-3"));
     assert_eq!(page.result(), Some(json!({"deleted": 2})));
@@ -433,7 +448,9 @@ fn native_go_to_redirects_to_the_target() {
     let server = Server::start();
     let url = server.action_url("go_to");
 
-    let response = server.post(&url).form(&[("to", "/elsewhere?tab=2")]).send();
+    let response = Req::post(&url)
+        .form(&[("to", "/elsewhere?tab=2")])
+        .send_to(&server);
     assert_eq!(response.status, 303);
     assert_eq!(response.header("location"), Some("/elsewhere?tab=2"));
     assert_eq!(response.header("actum-answer"), Some("redirect"));
@@ -453,10 +470,9 @@ fn native_set_cookie_sets_the_theme_shown_on_the_page() {
     );
     let url = server.action_url("set_cookie");
 
-    let post = server
-        .post(&url)
+    let post = Req::post(&url)
         .form(&[("name", "theme"), ("value", "dark")])
-        .send();
+        .send_to(&server);
     assert_eq!(post.cookie_value("theme"), Some("dark"));
     let (page, cookies) = follow_back(&server, &post);
     assert!(cookies.contains("theme=dark"), "{cookies}");
@@ -471,10 +487,9 @@ fn native_set_cookie_error_is_shown_with_the_typed_values() {
     let server = Server::start();
     let url = server.action_url("set_cookie");
 
-    let post = server
-        .post(&url)
+    let post = Req::post(&url)
         .form(&[("name", "NOT valid"), ("value", "v1")])
-        .send();
+        .send_to(&server);
     assert!(post.set_cookie("NOT valid").is_none());
     let (page, _) = follow_back(&server, &post);
     let error = page
@@ -517,7 +532,7 @@ fn native_upload_shows_name_size_and_hash() {
             bytes: b"a note",
         },
     ];
-    let (page, _) = follow_back(&server, &server.post(&url).multipart(&parts).send());
+    let (page, _) = follow_back(&server, &Req::post(&url).multipart(&parts).send_to(&server));
     let expected = json!({"name": "data.bin", "size": file.len(), "sha256": sha256_hex(&file)});
     assert_eq!(page.result(), Some(expected));
 }
@@ -527,7 +542,10 @@ fn native_slow_under_the_time_limit_shows_the_result() {
     let server = Server::start();
     let url = server.action_url("slow");
 
-    let (page, _) = follow_back(&server, &server.post(&url).form(&[("ms", "20")]).send());
+    let (page, _) = follow_back(
+        &server,
+        &Req::post(&url).form(&[("ms", "20")]).send_to(&server),
+    );
     assert_eq!(page.result(), Some(json!({"slept": 20})));
 }
 
@@ -536,7 +554,7 @@ fn native_boom_gets_an_error_page_with_the_digest() {
     let server = Server::start();
     let url = server.action_url("boom");
 
-    let response = server.post(&url).form(&[]).send();
+    let response = Req::post(&url).form(&[]).send_to(&server);
     assert_eq!(response.status, 500);
     assert_eq!(response.header("actum-answer"), Some("rejected"));
     assert_eq!(
@@ -564,7 +582,10 @@ fn native_input_that_does_not_fit_goes_back_with_the_typed_value() {
     let server = Server::start();
     let url = server.action_url("counter_add");
 
-    let (page, _) = follow_back(&server, &server.post(&url).form(&[("n", "many")]).send());
+    let (page, _) = follow_back(
+        &server,
+        &Req::post(&url).form(&[("n", "many")]).send_to(&server),
+    );
     assert_eq!(
         page.attribute_of("error", "data-status").as_deref(),
         Some("422")
@@ -588,7 +609,9 @@ fn native_too_long_title_is_shown_next_to_its_row_only_once() {
     let url = server.action_url("rename_item-2");
     let too_long = "x".repeat(101);
 
-    let post = server.post(&url).form(&[("title", &too_long)]).send();
+    let post = Req::post(&url)
+        .form(&[("title", &too_long)])
+        .send_to(&server);
     let (page, cookies) = follow_back(&server, &post);
     let error = page
         .text("rename_item-2-error")
@@ -643,8 +666,11 @@ fn a_seal_made_for_another_action_is_refused() {
     let rename_seal = seal_of(&page.form_action("rename_item-1"));
     let delete_url = with_seal(&page.form_action("delete_item-1"), Some(&rename_seal));
 
-    envelope_rejected(&server.post(&delete_url).script().form(&[]).send(), 400);
-    native_rejected(&server.post(&delete_url).form(&[]).send(), 400);
+    envelope_rejected(
+        &Req::post(&delete_url).script().form(&[]).send_to(&server),
+        400,
+    );
+    native_rejected(&Req::post(&delete_url).form(&[]).send_to(&server), 400);
     assert_eq!(server.runs_of("delete_item"), 0);
     assert!(server.home().has("item-1"));
 }
@@ -655,11 +681,13 @@ fn a_tampered_seal_is_refused() {
     let url = server.action_url("delete_item-1");
     let forged = with_seal(&url, Some(&tampered(&seal_of(&url))));
 
-    envelope_rejected(&server.post(&forged).script().form(&[]).send(), 400);
+    envelope_rejected(&Req::post(&forged).script().form(&[]).send_to(&server), 400);
     let rename = server.action_url("rename_item-1");
     let forged_rename = with_seal(&rename, Some(&tampered(&seal_of(&rename))));
     native_rejected(
-        &server.post(&forged_rename).form(&[("title", "x")]).send(),
+        &Req::post(&forged_rename)
+            .form(&[("title", "x")])
+            .send_to(&server),
         400,
     );
     assert_eq!(
@@ -675,8 +703,8 @@ fn a_missing_seal_is_refused() {
     let url = with_seal(&server.action_url("delete_item-1"), None);
     assert!(!url.contains("b="), "{url}");
 
-    envelope_rejected(&server.post(&url).script().form(&[]).send(), 400);
-    native_rejected(&server.post(&url).form(&[]).send(), 400);
+    envelope_rejected(&Req::post(&url).script().form(&[]).send_to(&server), 400);
+    native_rejected(&Req::post(&url).form(&[]).send_to(&server), 400);
     assert_eq!(server.runs_of("delete_item"), 0);
     assert!(server.home().has("item-1"));
 }
@@ -692,9 +720,15 @@ fn go_to_refuses_targets_off_the_site() {
     let targets = ["//evil.example", "https://evil.example", "/\\evil"];
 
     for target in targets {
-        native_rejected(&server.post(&url).form(&[("to", target)]).send(), 400);
+        native_rejected(
+            &Req::post(&url).form(&[("to", target)]).send_to(&server),
+            400,
+        );
         let envelope = envelope_rejected(
-            &server.post(&url).script().form(&[("to", target)]).send(),
+            &Req::post(&url)
+                .script()
+                .form(&[("to", target)])
+                .send_to(&server),
             400,
         );
         assert_eq!(envelope["redirect"], Value::Null, "{target}");
@@ -712,27 +746,23 @@ fn cross_site_posts_are_refused() {
     let server = Server::start();
     let url = server.action_url("counter_add");
 
-    let cross_site = server
-        .bare_post(&url)
+    let cross_site = Req::bare_post(&url)
         .header("Sec-Fetch-Site", "cross-site")
         .header("Origin", "https://evil.example")
         .form(&[("n", "1")])
-        .send();
+        .send_to(&server);
     native_rejected(&cross_site, 403);
-    let foreign_origin = server
-        .bare_post(&url)
+    let foreign_origin = Req::bare_post(&url)
         .header("Origin", "https://evil.example")
         .script();
-    envelope_rejected(&foreign_origin.form(&[("n", "1")]).send(), 403);
-    let foreign_referer = server
-        .bare_post(&url)
-        .header("Referer", "https://evil.example/page");
-    native_rejected(&foreign_referer.form(&[("n", "1")]).send(), 403);
-    let null_origin = server.bare_post(&url).header("Origin", "null");
-    native_rejected(&null_origin.form(&[("n", "1")]).send(), 403);
+    envelope_rejected(&foreign_origin.form(&[("n", "1")]).send_to(&server), 403);
+    let foreign_referer = Req::bare_post(&url).header("Referer", "https://evil.example/page");
+    native_rejected(&foreign_referer.form(&[("n", "1")]).send_to(&server), 403);
+    let null_origin = Req::bare_post(&url).header("Origin", "null");
+    native_rejected(&null_origin.form(&[("n", "1")]).send_to(&server), 403);
     // A header sent twice is refused, even when both say same-origin.
-    let twice = server.post(&url).same_origin();
-    native_rejected(&twice.form(&[("n", "1")]).send(), 403);
+    let twice = Req::post(&url).same_origin();
+    native_rejected(&twice.form(&[("n", "1")]).send_to(&server), 403);
     assert_eq!(server.runs_of("counter_add"), 0);
 }
 
@@ -742,12 +772,11 @@ fn own_origin_without_sec_fetch_site_is_accepted() {
     let url = server.action_url("counter_add");
 
     let origin = format!("http://{}", server.addr());
-    let response = server
-        .bare_post(&url)
+    let response = Req::bare_post(&url)
         .header("Origin", &origin)
         .script()
         .form(&[("n", "1")])
-        .send();
+        .send_to(&server);
     assert_eq!(envelope_ok(&response)["result"], json!({"total": 1}));
 }
 
@@ -757,14 +786,16 @@ fn non_browser_posts_are_refused_by_default() {
     let url = server.action_url("counter_add");
 
     envelope_rejected(
-        &server
-            .bare_post(&url)
+        &Req::bare_post(&url)
             .script()
-            .json(&json!({"n": 1}))
-            .send(),
+            .json(json!({"n": 1}))
+            .send_to(&server),
         403,
     );
-    native_rejected(&server.bare_post(&url).form(&[("n", "1")]).send(), 403);
+    native_rejected(
+        &Req::bare_post(&url).form(&[("n", "1")]).send_to(&server),
+        403,
+    );
     assert_eq!(server.runs_of("counter_add"), 0);
 }
 
@@ -776,18 +807,16 @@ fn non_browser_posts_are_accepted_with_allow_non_browser() {
     });
     let url = server.action_url("counter_add");
 
-    let response = server
-        .bare_post(&url)
+    let response = Req::bare_post(&url)
         .script()
-        .json(&json!({"n": 4}))
-        .send();
+        .json(json!({"n": 4}))
+        .send_to(&server);
     assert_eq!(envelope_ok(&response)["result"], json!({"total": 4}));
     // Browsers still say where they come from, and cross-site stays refused.
-    let cross_site = server
-        .bare_post(&url)
+    let cross_site = Req::bare_post(&url)
         .header("Sec-Fetch-Site", "cross-site")
         .script();
-    envelope_rejected(&cross_site.json(&json!({"n": 1})).send(), 403);
+    envelope_rejected(&cross_site.json(json!({"n": 1})).send_to(&server), 403);
     assert_eq!(server.runs_of("counter_add"), 1);
 }
 
@@ -801,10 +830,11 @@ fn a_declared_body_over_the_limit_is_refused_without_waiting_for_it() {
     let url = server.action_url("counter_add");
 
     let started = Instant::now();
-    let request = server.post(&url).script();
+    let request = Req::post(&url).script();
     let response = request
-        .declared_length_only("application/x-www-form-urlencoded", 2 * 1024 * 1024)
-        .send();
+        .header("content-type", "application/x-www-form-urlencoded")
+        .content_length(2 * 1024 * 1024)
+        .send_to(&server);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
@@ -821,15 +851,19 @@ fn a_streamed_body_over_the_limit_is_refused() {
 
     let body = echo_json_of_size(1024 * 1024 + 1);
     envelope_rejected(
-        &server
-            .post(&url)
+        &Req::post(&url)
             .script()
-            .chunked("application/json", body.clone())
-            .send(),
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .chunked()
+            .send_to(&server),
         413,
     );
     native_rejected(
-        &server.post(&url).body("application/json", body).send(),
+        &Req::post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send_to(&server),
         413,
     );
     assert_eq!(server.runs_of("echo"), 0);
@@ -842,8 +876,13 @@ fn a_body_of_exactly_the_limit_is_accepted() {
 
     let body = echo_json_of_size(1024 * 1024);
     let sent: Value = serde_json::from_slice(&body).expect("the body is JSON");
-    let request = server.post(&url).script();
-    let envelope = envelope_ok(&request.body("application/json", body).send());
+    let request = Req::post(&url).script();
+    let envelope = envelope_ok(
+        &request
+            .header("content-type", "application/json")
+            .body(body)
+            .send_to(&server),
+    );
     assert_eq!(envelope["result"]["text"], sent["text"]);
     assert_eq!(server.runs_of("echo"), 1);
 }
@@ -854,15 +893,18 @@ fn a_text_plain_body_is_refused() {
     let url = server.action_url("counter_add");
 
     envelope_rejected(
-        &server
-            .post(&url)
+        &Req::post(&url)
             .script()
-            .body("text/plain", b"n=1".to_vec())
-            .send(),
+            .header("content-type", "text/plain")
+            .body(b"n=1".to_vec())
+            .send_to(&server),
         415,
     );
     native_rejected(
-        &server.post(&url).body("text/plain", b"n=1".to_vec()).send(),
+        &Req::post(&url)
+            .header("content-type", "text/plain")
+            .body(b"n=1".to_vec())
+            .send_to(&server),
         415,
     );
     assert_eq!(server.runs_of("counter_add"), 0);
@@ -874,14 +916,14 @@ fn an_action_past_its_time_limit_is_stopped_with_503() {
     let url = server.action_url("slow");
 
     // Both modes at once, so the test waits for the time limit only once.
-    let timed = |request: Request| {
+    let timed = |request: Req| {
         let started = Instant::now();
-        let response = request.send();
+        let response = request.send_to(&server);
         (response, started.elapsed())
     };
     let ((script, script_time), (native, native_time)) = thread::scope(|scope| {
-        let script = scope.spawn(|| timed(server.post(&url).script().json(&json!({"ms": 3000}))));
-        let native = timed(server.post(&url).form(&[("ms", "3000")]));
+        let script = scope.spawn(|| timed(Req::post(&url).script().json(json!({"ms": 3000}))));
+        let native = timed(Req::post(&url).form(&[("ms", "3000")]));
         (script.join().expect("the script request"), native)
     });
     envelope_rejected(&script, 503);
@@ -909,10 +951,11 @@ fn a_body_that_never_arrives_is_answered_at_the_time_limit() {
     let url = server.action_url("counter_add");
 
     let started = Instant::now();
-    let request = server.post(&url).script();
+    let request = Req::post(&url).script();
     let response = request
-        .declared_length_only("application/x-www-form-urlencoded", 100)
-        .send();
+        .header("content-type", "application/x-www-form-urlencoded")
+        .content_length(100)
+        .send_to(&server);
     let elapsed = started.elapsed();
     envelope_rejected(&response, 408);
     assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
@@ -924,7 +967,7 @@ fn a_panic_answers_500_with_a_digest_and_the_server_goes_on() {
     let server = Server::start();
     let url = server.action_url("boom");
 
-    let response = server.post(&url).script().json(&json!({})).send();
+    let response = Req::post(&url).script().json(json!({})).send_to(&server);
     assert_eq!(response.status, 500, "{}", response.text());
     assert_eq!(response.header("actum-answer"), Some("envelope"));
     let envelope = response.json();
@@ -939,7 +982,12 @@ fn a_panic_answers_500_with_a_digest_and_the_server_goes_on() {
     assert_eq!(server.runs_of("boom"), 1);
 
     let counter = server.action_url("counter_add");
-    let after = envelope_ok(&server.post(&counter).script().json(&json!({"n": 1})).send());
+    let after = envelope_ok(
+        &Req::post(&counter)
+            .script()
+            .json(json!({"n": 1}))
+            .send_to(&server),
+    );
     assert_eq!(after["result"], json!({"total": 1}));
 }
 
@@ -953,8 +1001,8 @@ fn an_unknown_action_id_answers_404_unknown_action() {
     let url = "/_actum/actions.all.no_such_action.00000000";
 
     for response in [
-        server.post(url).script().json(&json!({})).send(),
-        server.get(url).send(),
+        Req::post(url).script().json(json!({})).send_to(&server),
+        Req::get(url).send_to(&server),
     ] {
         assert_eq!(response.status, 404, "{}", response.text());
         assert_eq!(response.header("actum-answer"), Some("unknown-action"));
@@ -968,7 +1016,7 @@ fn a_get_on_an_action_url_answers_405_allowing_post() {
     let server = Server::start();
     let url = server.action_url("counter_add");
 
-    let response = server.get(&url).same_origin().send();
+    let response = Req::get(&url).same_origin().send_to(&server);
     assert_eq!(response.status, 405);
     let allow = response.header("allow").unwrap_or_default();
     assert!(
@@ -983,7 +1031,7 @@ fn a_get_on_an_action_url_answers_405_allowing_post() {
 // 8. Every action answer is private and typed
 // ---------------------------------------------------------------------------------------------
 
-/// `Request::send` asserts the two headers on every answer on an action path; this test only
+/// `SendTo::send_to` asserts the two headers on every answer on an action path; this test only
 /// makes sure that every kind of answer is among them.
 #[test]
 fn every_kind_of_action_answer_has_no_store_and_nosniff() {
@@ -995,46 +1043,65 @@ fn every_kind_of_action_answer_has_no_store_and_nosniff() {
     let answers = [
         (
             200,
-            server.post(&counter).script().json(&json!({"n": 1})).send(),
+            Req::post(&counter)
+                .script()
+                .json(json!({"n": 1}))
+                .send_to(&server),
         ),
-        (303, server.post(&counter).form(&[("n", "1")]).send()),
-        (400, server.post(&with_seal(&delete, None)).form(&[]).send()),
-        (403, server.bare_post(&counter).form(&[("n", "1")]).send()),
+        (
+            303,
+            Req::post(&counter).form(&[("n", "1")]).send_to(&server),
+        ),
+        (
+            400,
+            Req::post(with_seal(&delete, None))
+                .form(&[])
+                .send_to(&server),
+        ),
+        (
+            403,
+            Req::bare_post(&counter)
+                .form(&[("n", "1")])
+                .send_to(&server),
+        ),
         (
             404,
-            server
-                .post("/_actum/unknown.action.00000000")
+            Req::post("/_actum/unknown.action.00000000")
                 .form(&[])
-                .send(),
+                .send_to(&server),
         ),
-        (405, server.get(&counter).send()),
+        (405, Req::get(&counter).send_to(&server)),
         (
             413,
-            server
-                .post(&counter)
-                .declared_length_only("application/json", 1 << 30)
-                .send(),
+            Req::post(&counter)
+                .header("content-type", "application/json")
+                .content_length(1 << 30)
+                .send_to(&server),
         ),
         (
             415,
-            server
-                .post(&counter)
-                .body("text/plain", b"n=1".to_vec())
-                .send(),
+            Req::post(&counter)
+                .header("content-type", "text/plain")
+                .body(b"n=1".to_vec())
+                .send_to(&server),
         ),
         (
             422,
-            server
-                .post(&counter)
+            Req::post(&counter)
                 .script()
-                .json(&json!({"n": "one"}))
-                .send(),
+                .json(json!({"n": "one"}))
+                .send_to(&server),
         ),
-        (500, server.post(&page.form_action("boom")).form(&[]).send()),
+        (
+            500,
+            Req::post(page.form_action("boom"))
+                .form(&[])
+                .send_to(&server),
+        ),
     ];
     for (status, response) in &answers {
         assert_eq!(response.status, *status, "{}", response.text());
-        common::http::assert_hardened(response);
+        actum_testkit::assert_hardened(response);
     }
 }
 
@@ -1057,14 +1124,14 @@ fn seals_open_while_their_key_stays_in_the_ring() {
         secret_key: Some(format!("{new},{old}")),
         ..Options::default()
     });
-    let envelope = envelope_ok(&rotated.post(&url).script().form(&[]).send());
+    let envelope = envelope_ok(&Req::post(&url).script().form(&[]).send_to(&rotated));
     assert_eq!(envelope["result"], json!({"deleted": 1}));
 
     let dropped = Server::start_with(&Options {
         secret_key: Some(new),
         ..Options::default()
     });
-    envelope_rejected(&dropped.post(&url).script().form(&[]).send(), 400);
+    envelope_rejected(&Req::post(&url).script().form(&[]).send_to(&dropped), 400);
     assert_eq!(dropped.runs_of("delete_item"), 0);
     assert!(dropped.home().has("item-1"));
 }
@@ -1092,7 +1159,7 @@ fn script_upload_answers_name_size_and_hash() {
             bytes: &file,
         },
     ];
-    let envelope = envelope_ok(&server.post(&url).script().multipart(&parts).send());
+    let envelope = envelope_ok(&Req::post(&url).script().multipart(&parts).send_to(&server));
     let expected = json!({"name": "report.bin", "size": file.len(), "sha256": sha256_hex(&file)});
     assert_eq!(envelope["result"], expected);
     assert_eq!(server.runs_of("upload"), 1);
@@ -1115,7 +1182,7 @@ fn an_empty_upload_is_hashed_too() {
             bytes: b"",
         },
     ];
-    let envelope = envelope_ok(&server.post(&url).script().multipart(&parts).send());
+    let envelope = envelope_ok(&Req::post(&url).script().multipart(&parts).send_to(&server));
     let expected = json!({"name": "empty.txt", "size": 0, "sha256": sha256_hex(b"")});
     assert_eq!(envelope["result"], expected);
 }

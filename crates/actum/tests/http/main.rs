@@ -5,11 +5,10 @@
 //! the app's run counter, that the action's body did not run.
 
 mod app;
-mod client;
 
 use actum::{Action, ActionsLayer, KeyRing, TrustedProxies};
+use actum_testkit::{Part, Req, Resp, assert_hardened};
 use app::{App, serve, serve_with};
-use client::Req;
 use serde_json::json;
 use std::net::SocketAddr;
 
@@ -17,21 +16,12 @@ fn url<M, A: Action<M>>(action: A) -> String {
     action.url().to_string()
 }
 
-async fn add_json(addr: SocketAddr, n: i64) -> client::Resp {
+async fn add_json(addr: SocketAddr, n: i64) -> Resp {
     Req::post(url(app::add))
         .script()
         .json(json!({ "n": n }))
         .send(addr)
         .await
-}
-
-fn assert_hardened(resp: &client::Resp) {
-    assert_eq!(resp.header("cache-control"), Some("no-store"), "{resp:?}");
-    assert_eq!(
-        resp.header("x-content-type-options"),
-        Some("nosniff"),
-        "{resp:?}"
-    );
 }
 
 // ---------------------------------------------------------------- method and action resolution
@@ -302,7 +292,7 @@ async fn allow_list_accepts_wildcard_origins() {
 
 #[tokio::test]
 async fn forwarded_host_counts_only_from_trusted_proxies() {
-    async fn spoof(addr: SocketAddr) -> client::Resp {
+    async fn spoof(addr: SocketAddr) -> Resp {
         Req::bare_post(url(app::add))
             .header("origin", "https://public.example")
             .header("x-forwarded-host", "public.example")
@@ -398,7 +388,10 @@ async fn per_action_body_limit_overrides_the_default() {
     let small = vec![b'x'; 100];
     let ok = Req::post(url(app::upload))
         .script()
-        .multipart(&[("file", Some("a.txt"), &small), ("note", None, b"hi")])
+        .multipart(&[
+            Part::file("file", "a.txt", &small),
+            Part::field("note", b"hi"),
+        ])
         .send(addr)
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
@@ -406,7 +399,10 @@ async fn per_action_body_limit_overrides_the_default() {
     let big = vec![b'x'; 4096];
     let resp = Req::post(url(app::upload))
         .script()
-        .multipart(&[("file", Some("b.txt"), &big), ("note", None, b"hi")])
+        .multipart(&[
+            Part::file("file", "b.txt", &big),
+            Part::field("note", b"hi"),
+        ])
         .send(addr)
         .await;
     assert_eq!(resp.status, 413);
@@ -481,7 +477,7 @@ async fn forms_decode_repeated_and_nested_names() {
 #[tokio::test]
 async fn decoding_errors_name_the_field_and_do_not_run() {
     let (addr, app) = serve().await;
-    let cases: Vec<(client::Req, u16, &str)> = vec![
+    let cases: Vec<(Req, u16, &str)> = vec![
         (
             Req::post(url(app::add)).script().form(&[("n", "abc")]),
             422,

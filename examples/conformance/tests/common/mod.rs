@@ -1,6 +1,5 @@
-//! Helpers of the black-box tests: the fixture binary as a child process, a raw HTTP/1.1 client
-//! and a reader of the fixture's page.
+//! Helpers of the black-box tests: the fixture binary as a child process, and what the fixture's
+//! page shows. The HTTP client and the page reader are `actum-testkit`'s.
 
-pub(crate) mod http;
 pub(crate) mod page;
 pub(crate) mod server;

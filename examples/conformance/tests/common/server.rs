@@ -9,14 +9,16 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::http::Request;
-use super::page::Page;
+use actum_testkit::{Page, Req, Resp, assert_hardened};
 
 /// How long the binary may take to print its `listening on` line (a cold machine, other builds).
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the binary prints once it accepts connections.
 const LISTENING_PREFIX: &str = "listening on http://";
+
+/// Paths of actions: every answer on them must be private and typed (see [`assert_hardened`]).
+const ACTION_PATH: &str = "/_actum/";
 
 /// How one fixture process is started.
 #[derive(Debug, Clone, Default)]
@@ -66,21 +68,6 @@ impl Server {
         self.addr
     }
 
-    /// A GET of `target` (a path with its query).
-    pub(crate) fn get(&self, target: &str) -> Request {
-        Request::new(self.addr, "GET", target)
-    }
-
-    /// A POST to `target` as a same-origin browser sends it (`Sec-Fetch-Site: same-origin`).
-    pub(crate) fn post(&self, target: &str) -> Request {
-        self.bare_post(target).same_origin()
-    }
-
-    /// A POST to `target` without any of the headers the origin check reads.
-    pub(crate) fn bare_post(&self, target: &str) -> Request {
-        Request::new(self.addr, "POST", target)
-    }
-
     /// `GET /`, which must answer 200 with the page.
     pub(crate) fn home(&self) -> Page {
         self.home_with_cookies("")
@@ -88,7 +75,7 @@ impl Server {
 
     /// `GET /` with a `Cookie` header (none when `cookies` is empty).
     pub(crate) fn home_with_cookies(&self, cookies: &str) -> Page {
-        let response = self.get("/").cookies(cookies).send();
+        let response = Req::get("/").cookies(cookies).send_to(self);
         assert_eq!(response.status, 200, "GET / failed: {}", response.text());
         Page::new(response.text())
     }
@@ -100,7 +87,7 @@ impl Server {
 
     /// `GET /__log`: how many times each action's body ran.
     pub(crate) fn runs(&self) -> BTreeMap<String, u64> {
-        let response = self.get("/__log").send();
+        let response = Req::get("/__log").send_to(self);
         assert_eq!(
             response.status,
             200,
@@ -149,6 +136,23 @@ impl Server {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         String::from_utf8_lossy(&log).into_owned()
+    }
+}
+
+/// Sending a request to a running fixture.
+pub(crate) trait SendTo {
+    /// Sends the request to `server` and reads the whole answer. Answers on action paths are
+    /// checked with [`assert_hardened`], since every one of them must pass it.
+    fn send_to(&self, server: &Server) -> Resp;
+}
+
+impl SendTo for Req {
+    fn send_to(&self, server: &Server) -> Resp {
+        let response = self.send_blocking(server.addr());
+        if self.path().contains(ACTION_PATH) {
+            assert_hardened(&response);
+        }
+        response
     }
 }
 
