@@ -124,7 +124,7 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
     let name_text = name.to_string();
     let limits = limits(options, !bounds.is_empty());
     let assertions = assertions(&params, &output);
-    let call = call_body(&name, &params);
+    let call = call_body(&params);
 
     let attrs = &function.attrs;
     let sig_inputs = &function.sig.inputs;
@@ -134,15 +134,20 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
         quote_spanned!(ty.span()=> #ty: ::actum::__private::axum::extract::FromRequestParts<__S>)
     });
 
+    // Spanned on the user's `fn` so the function keeps a span of the user's code: the compiler
+    // does not report dead code whose span comes from a macro, and an unmounted action must be
+    // reported.
+    let allow_private = quote_spanned!(function.sig.fn_token.span()=> #[allow(private_interfaces)]);
+    let wrapped_body = quote_spanned! {function.block.brace_token.span.join()=>
+        { ::actum::ActionFuture::new(async move #body) }
+    };
     let tokens = quote! {
         #(#attrs)*
-        #[allow(private_interfaces)]
-        #vis #fn_token #name(#sig_inputs) -> ::actum::ActionFuture<#marker, #output> {
-            ::actum::ActionFuture::new(async move #body)
-        }
+        #allow_private
+        #vis #fn_token #name(#sig_inputs) -> ::actum::ActionFuture<#marker, #output> #wrapped_body
 
         #[doc(hidden)]
-        #[allow(non_camel_case_types)]
+        #[allow(non_camel_case_types, dead_code)]
         #marker_vis enum #marker {}
 
         const _: () = {
@@ -177,7 +182,8 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
                 __S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
                 #(#extractor_bounds,)*
             {
-                fn call(
+                fn call<__F>(
+                    __f: __F,
                     mut parts: ::actum::__private::http::request::Parts,
                     state: __S,
                     bound: <Self as ::actum::__private::ActionMarker>::Bound,
@@ -190,7 +196,13 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
                         >,
                         ::actum::__private::axum::response::Response,
                     >,
-                > + ::core::marker::Send>> {
+                > + ::core::marker::Send>>
+                where
+                    __F: ::actum::__private::ActionFn<
+                        <Self as ::actum::__private::ActionMarker>::Args,
+                        ::actum::ActionFuture<Self, <Self as ::actum::__private::ActionMarker>::Ret>,
+                    > + ::core::marker::Send + 'static,
+                {
                     ::std::boxed::Box::pin(async move {
                         #call
                         ::core::result::Result::Ok(#convert)
@@ -408,7 +420,7 @@ fn assertions(params: &[Param], output: &Type) -> TokenStream {
 }
 
 /// The body of `ActionHandler::call`: extractors in order, bound arguments unpacked, the call.
-fn call_body(name: &Ident, params: &[Param]) -> TokenStream {
+fn call_body(params: &[Param]) -> TokenStream {
     let mut tokens = TokenStream::new();
     let mut args = Vec::new();
     let mut bound_names = Vec::new();
@@ -442,7 +454,7 @@ fn call_body(name: &Ident, params: &[Param]) -> TokenStream {
     }
     tokens.extend(quote! {
         let _ = &state;
-        let __output = #name(#(#args),*).await;
+        let __output = ::actum::__private::ActionFn::call_with(&__f, (#(#args,)*)).await;
     });
     tokens
 }

@@ -215,27 +215,42 @@ pub trait ActionMarker: 'static {
 }
 
 /// How the marker runs its action with the router's state `S`: written by the macro with the
-/// action's extractors as bounds.
+/// action's extractors as bounds. The function comes in as `f` rather than being called by name,
+/// so that an action the app never mounts stays unused code the compiler warns about.
 #[doc(hidden)]
-pub trait MarkerHandler<S>: ActionMarker {
-    /// Runs the extractors on `parts`, then the function.
+pub trait MarkerHandler<S>: ActionMarker + Sized {
+    /// Runs the extractors on `parts`, then `f`.
     #[allow(clippy::type_complexity)]
-    fn call(
+    fn call<F>(
+        f: F,
         parts: Parts,
         state: S,
         bound: Self::Bound,
         input: Self::Input,
-    ) -> Pin<Box<dyn Future<Output = Result<Result<Self::Output, ActionError>, Response>> + Send>>;
+    ) -> Pin<Box<dyn Future<Output = Result<Result<Self::Output, ActionError>, Response>> + Send>>
+    where
+        F: ActionFn<Self::Args, ActionFuture<Self, Self::Ret>> + Send + 'static;
 }
 
 /// A function taking `Args` (a tuple) and returning `R`; lets the compiler find an action's
-/// marker from the function's own type.
+/// marker from the function's own type, and calls it with its arguments as a tuple.
 #[doc(hidden)]
-pub trait ActionFn<Args, R> {}
+pub trait ActionFn<Args, R> {
+    /// Calls the function.
+    fn call_with(&self, args: Args) -> R;
+}
 
 macro_rules! action_fn_arities {
     ($( ($($arg:ident),*) )*) => {$(
-        impl<F, R, $($arg),*> ActionFn<($($arg,)*), R> for F where F: Fn($($arg),*) -> R {}
+        impl<F, R, $($arg),*> ActionFn<($($arg,)*), R> for F
+        where
+            F: Fn($($arg),*) -> R,
+        {
+            #[allow(non_snake_case)]
+            fn call_with(&self, ($($arg,)*): ($($arg,)*)) -> R {
+                self($($arg),*)
+            }
+        }
     )*};
 }
 
@@ -268,7 +283,8 @@ pub trait ActionHandler<M, S>: Action<M> {
 
 impl<F, M, S> ActionHandler<M, S> for F
 where
-    F: Action<M, Bound = M::Bound, Input = M::Input, Output = M::Output>,
+    F: Action<M, Bound = M::Bound, Input = M::Input, Output = M::Output>
+        + ActionFn<M::Args, ActionFuture<M, M::Ret>>,
     M: MarkerHandler<S>,
 {
     fn call(
@@ -279,7 +295,7 @@ where
         input: Self::Input,
     ) -> Pin<Box<dyn Future<Output = Result<Result<Self::Output, ActionError>, Response>> + Send>>
     {
-        M::call(parts, state, bound, input)
+        M::call(self, parts, state, bound, input)
     }
 }
 
