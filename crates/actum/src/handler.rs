@@ -152,9 +152,28 @@ where
                 answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
             )
         }
-        Ok(Ok(Err(rejection))) => ("rejected", answer::mark(rejection, wire::ANSWER_REJECTED)),
+        Ok(Ok(Err(rejection))) => ("rejected", extractor_refused(head.mode, rejection).await),
         Ok(Ok(Ok(result))) => run.answer(result, decoded.values),
     }
+}
+
+/// An extractor's refusal (401 from an auth extractor, say). A browser gets it as the extractor
+/// made it; a script gets the same status and text in the JSON envelope, like every other error.
+async fn extractor_refused(mode: Mode, rejection: Response) -> Response {
+    if mode == Mode::Native {
+        return answer::mark(rejection, wire::ANSWER_REJECTED);
+    }
+    let status = rejection.status();
+    // An extractor's message is short; read at most 4 KiB of it.
+    let bytes = crate::decode::read_body(rejection.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("refused"),
+        text => text,
+    };
+    answer::refusal(mode, status, message, None)
 }
 
 /// Reads the mode, the page to come back to and the sealed arguments from the request head.

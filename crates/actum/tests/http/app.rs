@@ -196,6 +196,29 @@ pub async fn echo(State(app): State<App>, input: Echo) -> Echo {
     input
 }
 
+/// The signed-in user, from the `x-user` header (a stand-in for a session extractor).
+pub struct User(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for User {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match parts.headers.get("x-user").and_then(|v| v.to_str().ok()) {
+            Some(name) => Ok(User(name.to_owned())),
+            None => Err((StatusCode::UNAUTHORIZED, "sign in first")),
+        }
+    }
+}
+
+#[action]
+pub async fn whoami(State(app): State<App>, user: User, _: ()) -> String {
+    app.ran("whoami");
+    user.0
+}
+
 /// An action behind the admin router's auth layer.
 #[action]
 pub async fn admin_only(State(app): State<App>, _: ()) -> &'static str {
@@ -277,6 +300,7 @@ pub fn router(app: App, layer: ActionsLayer) -> Router {
         .action(fail)
         .action(upload)
         .action(echo)
+        .action(whoami)
         .actions(counters::mount)
         .merge(admin)
         .layer(layer)

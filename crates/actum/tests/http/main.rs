@@ -133,6 +133,33 @@ async fn actions_are_plain_functions_in_unit_tests() {
 }
 
 #[tokio::test]
+async fn an_extractor_refusal_reaches_scripts_as_an_envelope() {
+    let (addr, app) = serve().await;
+    let resp = Req::post(url(app::whoami))
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 401);
+    assert_eq!(resp.json()["error"]["message"], "sign in first");
+    let resp = Req::post(url(app::whoami))
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 401);
+    assert_eq!(resp.text(), "sign in first");
+    assert_eq!(app.runs("whoami"), 0);
+    let resp = Req::post(url(app::whoami))
+        .script()
+        .header("x-user", "ann")
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.json()["result"], "ann");
+    assert_eq!(app.runs("whoami"), 1);
+}
+
+#[tokio::test]
 async fn nested_router_layers_apply_to_its_actions() {
     let (addr, app) = serve().await;
     let resp = Req::post(url(app::admin_only))
