@@ -2,7 +2,9 @@
 //! the refusals before an action runs. `docs/protocol.md` describes them for client writers.
 
 use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION, SET_COOKIE};
+use http::header::{
+    CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION, SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
+};
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 
@@ -31,7 +33,7 @@ impl Mode {
 pub(crate) struct Envelope<'a> {
     pub(crate) ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) result: Option<&'a serde_json::Value>,
+    pub(crate) result: Option<&'a serde_json::value::RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<ErrorBody<'a>>,
     pub(crate) redirect: Option<&'a str>,
@@ -67,10 +69,7 @@ pub(crate) struct Revalidated<'a> {
 /// `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`, on every action answer.
 pub(crate) fn harden_headers(headers: &mut HeaderMap) {
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
 }
 
 /// Marks a response as made by an action endpoint.
@@ -78,7 +77,7 @@ pub(crate) fn mark(mut response: Response, answer: &'static str) -> Response {
     response.extensions_mut().insert(AnsweredByAction);
     response
         .headers_mut()
-        .insert(wire::ANSWER_HEADER, HeaderValue::from_static(answer));
+        .insert(wire::ANSWER, HeaderValue::from_static(answer));
     harden_headers(response.headers_mut());
     response
 }
@@ -120,7 +119,7 @@ pub(crate) fn refusal(
             };
             let mut response = envelope(status, &body);
             response.headers_mut().insert(
-                wire::ANSWER_HEADER,
+                wire::ANSWER,
                 HeaderValue::from_static(wire::ANSWER_REJECTED),
             );
             response

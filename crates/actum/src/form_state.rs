@@ -38,7 +38,8 @@ pub struct Submission {
     action_id: String,
     bound_key: Option<String>,
     values: Vec<(String, String)>,
-    result: Option<serde_json::Value>,
+    /// The result as JSON text (decoded on demand by [`Submission::result`]).
+    result: Option<String>,
     error: Option<SubmissionError>,
 }
 
@@ -60,7 +61,7 @@ impl Submission {
         action_id: &str,
         bound_key: Option<String>,
         values: Vec<(String, String)>,
-        outcome: Result<serde_json::Value, SubmissionError>,
+        outcome: Result<String, SubmissionError>,
     ) -> Self {
         // Like a browser, never echo a password back into a page.
         let values = values
@@ -118,9 +119,12 @@ impl Submission {
 
     /// The action's result, decoded (None when it failed or does not decode as `T`).
     pub fn result<T: DeserializeOwned>(&self) -> Option<T> {
-        self.result
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok())
+        serde_json::from_str(self.result.as_deref()?).ok()
+    }
+
+    /// The action's result as JSON text, as the action returned it.
+    pub fn result_json(&self) -> Option<&str> {
+        self.result.as_deref()
     }
 
     /// The ID of the action that produced this state.
@@ -302,7 +306,7 @@ mod tests {
             ("user".into(), "ann".into()),
             ("new_password".into(), "secret".into()),
         ];
-        let sub = Submission::new("a", None, values, Ok(serde_json::Value::Null));
+        let sub = Submission::new("a", None, values, Ok("null".to_owned()));
         assert_eq!(sub.value("user"), Some("ann"));
         assert_eq!(sub.value("new_password"), None);
     }

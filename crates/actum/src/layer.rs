@@ -222,12 +222,15 @@ where
     }
 }
 
+/// [`wire::ACTION_PATH_PREFIX`] without its last `/`.
+const ACTION_SEGMENT: &str = "/_actum";
+
 /// True for `…/_actum/<id>` paths (the ID being one segment).
 pub(crate) fn is_action_path(path: &str) -> bool {
-    match path.rfind(wire::ACTION_PATH_PREFIX) {
-        Some(at) => !path[at + wire::ACTION_PATH_PREFIX.len()..].contains('/'),
-        None => false,
-    }
+    // On every request: compare the last two segments instead of searching the whole path.
+    // `/_actum/<id>`: what stands before the last `/` ends with `/_actum`.
+    path.rsplit_once('/')
+        .is_some_and(|(before_id, _)| before_id.ends_with(ACTION_SEGMENT))
 }
 
 /// Whether cookies set for this request get the `Secure` attribute.
@@ -288,17 +291,17 @@ fn expire_form_state_cookie(headers: &mut HeaderMap) {
 }
 
 /// Every answer on an action path is private and typed, and an unknown ID is told apart.
-fn finish_action_response(path: &str, response: Response) -> Response {
-    let mut response = if response.status() == StatusCode::NOT_FOUND
-        && response.extensions().get::<AnsweredByAction>().is_none()
-    {
+fn finish_action_response(path: &str, mut response: Response) -> Response {
+    if response.extensions().get::<AnsweredByAction>().is_some() {
+        return response; // made by the action endpoint: already marked and hardened
+    }
+    if response.status() == StatusCode::NOT_FOUND {
         let id = path.rsplit('/').next().unwrap_or_default();
         let well_formed = crate::id::is_well_formed_id(id);
         tracing::info!(id, well_formed, "unknown action (a stale page, or a guess)");
-        unknown_action()
-    } else {
-        response
-    };
+        response = unknown_action();
+    }
+    // A 405 from the method router, or an answer of the app's own layers.
     crate::answer::harden_headers(response.headers_mut());
     response
 }
@@ -312,7 +315,7 @@ pub(crate) fn unknown_action() -> Response {
     )
         .into_response();
     response.headers_mut().insert(
-        wire::ANSWER_HEADER,
+        wire::ANSWER,
         HeaderValue::from_static(wire::ANSWER_UNKNOWN_ACTION),
     );
     response
@@ -333,6 +336,9 @@ mod tests {
         assert!(!is_action_path("/_actum/a/b"));
         assert!(!is_action_path("/posts"));
         assert!(!is_action_path("/_actumx/a"));
+        assert!(!is_action_path("/x_actum/a"));
+        assert!(!is_action_path("_actum/a"));
+        assert_eq!(format!("{ACTION_SEGMENT}/"), wire::ACTION_PATH_PREFIX);
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub const ANSWER_REJECTED: &str = "rejected";
 /// [`ANSWER_HEADER`] value of a native form post answered with a 303.
 pub const ANSWER_REDIRECT: &str = "redirect";
 
+/// [`ANSWER_HEADER`] as a header name, made once.
+pub(crate) const ANSWER: http::HeaderName = http::HeaderName::from_static(ANSWER_HEADER);
+
 /// Query parameter of an action URL carrying the sealed bound arguments.
 pub const BOUND_PARAM: &str = "b";
 

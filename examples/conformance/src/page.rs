@@ -99,7 +99,7 @@ fn outcome(sub: &Submission) -> Markup {
                 @if let Some(digest) = &error.digest { " (digest " code { (digest) } ")" }
             },
             None => output id="result" {
-                (sub.result::<serde_json::Value>().map(|v| v.to_string()).unwrap_or_default())
+                (sub.result_json().unwrap_or_default())
             },
         }
     }
