@@ -160,6 +160,11 @@ impl<S> Layer<S> for ActionsLayer {
     type Service = ActionsService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
+        if self.config.key_ring.is_none() {
+            // Load the process's keys now, at startup: a missing ACTUM_SECRET_KEY is reported
+            // then (once), and an invalid one stops the app before it serves anything.
+            let _ = crate::keys::global();
+        }
         ActionsService {
             inner,
             config: Arc::new(self.config.clone()),

@@ -250,7 +250,7 @@ pub mod counters {
     async fn helper() {}
 }
 
-async fn require_auth(req: Request, next: Next) -> Response {
+pub async fn require_auth(req: Request, next: Next) -> Response {
     if req.headers().get("x-user").is_some_and(|v| v == "admin") {
         next.run(req).await
     } else {

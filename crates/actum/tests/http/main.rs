@@ -6,7 +6,7 @@
 
 mod app;
 
-use actum::{Action, ActionsLayer, KeyRing, TrustedProxies};
+use actum::{Action, ActionsLayer, KeyRing, RouterExt, TrustedProxies};
 use actum_testkit::{Part, Req, Resp, assert_hardened};
 use app::{App, serve, serve_with};
 use serde_json::json;
@@ -157,6 +157,53 @@ async fn an_extractor_refusal_reaches_scripts_as_an_envelope() {
         .await;
     assert_eq!(resp.json()["result"], "ann");
     assert_eq!(app.runs("whoami"), 1);
+}
+
+#[tokio::test]
+async fn actions_on_a_nested_router_live_under_its_prefix() {
+    let state = App::new();
+    let admin = axum::Router::new()
+        .action(app::admin_only)
+        .route_layer(axum::middleware::from_fn(app::require_auth));
+    let router = axum::Router::new()
+        .nest("/admin", admin)
+        .layer(ActionsLayer::new())
+        .with_state(state.clone());
+    let addr = app::serve_router(router).await;
+    let nested_url = app::admin_only.url().under("/admin").to_string();
+    assert!(nested_url.starts_with("/admin/_actum/"), "{nested_url}");
+    let resp = Req::post(&nested_url)
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 401, "the nested router's layer runs first");
+    let resp = Req::post(&nested_url)
+        .script()
+        .header("x-user", "admin")
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(state.runs("admin_only"), 1);
+    let resp = Req::post(url(app::admin_only))
+        .script()
+        .header("x-user", "admin")
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(
+        resp.header("actum-answer"),
+        Some("unknown-action"),
+        "not mounted at the root"
+    );
+    let resp = Req::post("/admin/_actum/no.such.id")
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.header("actum-answer"), Some("unknown-action"));
+    assert_eq!(state.runs("admin_only"), 1);
 }
 
 #[tokio::test]
