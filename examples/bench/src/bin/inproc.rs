@@ -8,45 +8,12 @@
 //! With `plain` or `action` it sends only that kind, for an instruction count per request under
 //! `valgrind --tool=callgrind` (repeatable, unlike a clock on a shared machine).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use actum::prelude::*;
-use actum::{ActionsLayer, action};
+use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
 use http::Request;
-use serde::{Deserialize, Serialize};
 use tower::ServiceExt as _;
-
-#[derive(Clone, Default)]
-struct Counter(Arc<AtomicI64>);
-
-#[derive(Deserialize)]
-struct Add {
-    n: i64,
-}
-
-#[derive(Serialize)]
-struct Total {
-    total: i64,
-}
-
-#[action]
-async fn add(State(counter): State<Counter>, input: Add) -> Total {
-    Total {
-        total: counter.0.fetch_add(input.n, Ordering::Relaxed) + input.n,
-    }
-}
-
-async fn plain(State(counter): State<Counter>, Json(input): Json<Add>) -> Json<Total> {
-    Json(Total {
-        total: counter.0.fetch_add(input.n, Ordering::Relaxed) + input.n,
-    })
-}
 
 fn request(path: &str, script: bool) -> Request<Body> {
     let mut builder = Request::post(path)
@@ -75,15 +42,11 @@ async fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(200_000);
-    let app = Router::new()
-        .action(add)
-        .layer(ActionsLayer::new())
-        .route("/plain", post(plain))
-        .with_state(Counter::default());
-    let action = add.url().to_string();
+    let app = actum_bench::app();
+    let action = actum_bench::action_url();
     match std::env::args().nth(2).as_deref() {
         Some("plain") => {
-            measure(&app, "/plain", false, count).await;
+            measure(&app, "/plain/json", false, count).await;
             return;
         }
         Some("action") => {
@@ -92,9 +55,9 @@ async fn main() {
         }
         _ => {}
     }
-    measure(&app, "/plain", false, count / 10).await;
+    measure(&app, "/plain/json", false, count / 10).await;
     measure(&app, &action, true, count / 10).await;
-    let plain = measure(&app, "/plain", false, count).await;
+    let plain = measure(&app, "/plain/json", false, count).await;
     let actum = measure(&app, &action, true, count).await;
     println!(
         "plain axum handler: {:>7.0} ns/request",
