@@ -25,6 +25,11 @@ pub(crate) struct Config {
     pub(crate) redirect_hosts: Vec<OriginPattern>,
     pub(crate) secure_cookies: Option<bool>,
     pub(crate) form_states: FormStateStore,
+    /// Whether the layer wraps the whole router ([`ActionsLayer::wrap`]), so that an action's
+    /// answer to a script can carry its page re-rendered.
+    ///
+    /// [`ActionsLayer::wrap`]: crate::ActionsLayer::wrap
+    pub(crate) rerender: bool,
 }
 
 impl Default for Config {
@@ -38,6 +43,7 @@ impl Default for Config {
             redirect_hosts: Vec::new(),
             secure_cookies: None,
             form_states: FormStateStore::default(),
+            rerender: false,
         }
     }
 }

@@ -80,6 +80,28 @@ impl RequestContext {
             }
         }
     }
+
+    /// The cookies the request has now (as sent, plus those set, minus those removed), as a
+    /// `Cookie` header value: what a page re-rendered after the action must see.
+    pub(crate) fn cookie_header(&self) -> String {
+        let effects = self.effects();
+        let pairs: Vec<String> = effects
+            .jar
+            .iter()
+            .map(|c| c.stripped().encoded().to_string())
+            .collect();
+        pairs.join("; ")
+    }
+
+    /// Whether the code serving the request changed anything a page could show: cookies set or
+    /// removed, paths or tags revalidated, a refresh asked for.
+    pub(crate) fn changed_page(&self) -> bool {
+        let effects = self.effects();
+        effects.jar.delta().next().is_some()
+            || !effects.revalidated_paths.is_empty()
+            || !effects.revalidated_tags.is_empty()
+            || effects.refresh
+    }
 }
 
 /// Runs `fut` with `ctx` as the current context.

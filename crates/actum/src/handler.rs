@@ -71,6 +71,8 @@ struct Head {
     page: String,
     sealed: Option<String>,
     secure: bool,
+    /// Whether the body is a form (urlencoded or multipart): its state goes back to the page.
+    is_form: bool,
 }
 
 async fn run<M, A, S>(action: A, state: S, req: Request) -> (&'static str, Response)
@@ -198,16 +200,36 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
             page = decoded.ok().map(|p| p.into_owned());
         }
     }
-    let page = page
+    let page_header = parts
+        .headers
+        .get(wire::PAGE_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let page = page_header
+        .map(str::to_owned)
         .filter(|p| crate::redirect_target::is_local_path(p))
+        .or(page.filter(|p| crate::redirect_target::is_local_path(p)))
         .or_else(|| referer_path(&parts.headers))
         .unwrap_or_else(|| "/".to_owned());
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_form =
+        essence == "application/x-www-form-urlencoded" || essence == "multipart/form-data";
     let secure = crate::layer::is_secure(config, &parts.headers);
     Head {
         mode,
         page,
         sealed,
         secure,
+        is_form,
     }
 }
 
@@ -422,7 +444,16 @@ impl Run<'_> {
 
     fn success(&self, value: &RawValue, values: Vec<(String, String)>) -> Response {
         match self.head.mode {
-            Mode::Script => self.envelope(StatusCode::OK, Some(value), None, None),
+            Mode::Script => {
+                let response = self.envelope(StatusCode::OK, Some(value), None, None);
+                let submission = Submission::new(
+                    self.action_id,
+                    self.bound_key.clone(),
+                    values,
+                    Ok(value.get().to_owned()),
+                );
+                self.with_page(response, &self.head.page, Some(submission), false)
+            }
             Mode::Native => {
                 let submission = Submission::new(
                     self.action_id,
@@ -439,7 +470,13 @@ impl Run<'_> {
     fn redirect(&self, target: &str) -> Response {
         match crate::redirect_target::validate_redirect(target, &self.config.redirect_hosts) {
             Ok(target) => match self.head.mode {
-                Mode::Script => self.envelope(StatusCode::OK, None, None, Some(&target)),
+                Mode::Script => {
+                    let response = self.envelope(StatusCode::OK, None, None, Some(&target));
+                    match crate::redirect_target::is_local_path(&target) {
+                        true => self.with_page(response, &target, None, true),
+                        false => response,
+                    }
+                }
                 Mode::Native => answer::see_other(&target, None, self.head.secure),
             },
             Err(err) => {
@@ -474,7 +511,22 @@ impl Run<'_> {
                     fields,
                     digest: Some(digest),
                 };
-                self.envelope(status, None, Some(error), None)
+                let response = self.envelope(status, None, Some(error), None);
+                if !goes_back_to_form(status) {
+                    return response;
+                }
+                let error = SubmissionError {
+                    status: status.as_u16(),
+                    message: message.clone(),
+                    fields: err
+                        .field_errors()
+                        .map(|(f, m)| (f.to_owned(), m.to_owned()))
+                        .collect(),
+                    digest: Some(digest.to_owned()),
+                };
+                let submission =
+                    Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
+                self.with_page(response, &self.head.page, Some(submission), false)
             }
             Mode::Native if goes_back_to_form(status) => {
                 let error = SubmissionError {
@@ -493,6 +545,30 @@ impl Run<'_> {
             }
             Mode::Native => answer::error_page(status, &message, Some(digest)),
         }
+    }
+
+    /// Asks the layer to add `page`, re-rendered, to a script's answer, when the layer wraps the
+    /// whole router and the page can have changed: a redirect (`always`), cookies or revalidation,
+    /// or a form whose state the page shows.
+    fn with_page(
+        &self,
+        mut response: Response,
+        page: &str,
+        submission: Option<Submission>,
+        always: bool,
+    ) -> Response {
+        let wanted =
+            always || self.ctx.changed_page() || (self.head.is_form && submission.is_some());
+        if self.config.rerender && wanted {
+            let submission = submission.filter(|_| self.head.is_form);
+            let cookies = self.ctx.cookie_header();
+            response.extensions_mut().insert(Rerender {
+                page: page.to_owned(),
+                cookies,
+                submission,
+            });
+        }
+        response
     }
 
     fn envelope(
@@ -520,6 +596,18 @@ impl Run<'_> {
             },
         )
     }
+}
+
+/// A page to re-render into a script's answer, left on the response for the layer (which alone
+/// can reach the whole router).
+#[derive(Debug, Clone)]
+pub(crate) struct Rerender {
+    /// The same-origin path and query of the page.
+    pub(crate) page: String,
+    /// The `Cookie` header the page sees: the request's cookies after the action.
+    pub(crate) cookies: String,
+    /// The form's state, for the page's `FormState`.
+    pub(crate) submission: Option<Submission>,
 }
 
 /// Errors a user can act on in the form come back to it; the rest get their own page.

@@ -19,9 +19,12 @@ use crate::config::Config;
 use crate::context::{self, RequestContext};
 use crate::decode::FormLimits;
 use crate::form_state::FormState;
+use crate::handler::Rerender;
 use crate::keys::KeyRing;
 use crate::origin::{OriginPattern, OriginPolicy, TrustedProxies};
 use crate::wire;
+
+mod rerender;
 
 /// The layer that serves a router's actions: origin policy, limits, keys, form state, and the
 /// context that `cookies()` and `action.url()` use while pages render.
@@ -148,6 +151,30 @@ impl ActionsLayer {
         self
     }
 
+    /// Wraps a whole router (its state already given), so that an action called by a script
+    /// answers with the page re-rendered in the same response: the page the form is on, or the
+    /// redirect target, through this very router, with the cookies the action set and the form's
+    /// state. `client.js` morphs it into the document.
+    ///
+    /// `router.layer(ActionsLayer::new())` (each route wrapped on its own, as axum does) serves
+    /// actions too, but cannot reach other routes, so its answers carry no page.
+    ///
+    /// ```
+    /// use actum::{ActionsLayer, RouterExt};
+    /// use axum::{Router, routing::get};
+    ///
+    /// #[actum::action]
+    /// async fn touch(_: ()) { actum::refresh(); }
+    ///
+    /// let app: Router = ActionsLayer::new().wrap(
+    ///     Router::new().route("/", get(|| async { "home" })).action(touch),
+    /// );
+    /// ```
+    pub fn wrap(mut self, router: axum::Router) -> axum::Router {
+        self.config.rerender = true;
+        axum::Router::new().fallback_service(self.layer(router))
+    }
+
     /// Forces the `Secure` attribute on cookies set with `cookies()` on or off. By default it is
     /// set when the page's origin is https.
     pub fn secure_cookies(mut self, secure: bool) -> Self {
@@ -204,10 +231,27 @@ where
         let config = Arc::clone(&self.config);
         req.extensions_mut().insert(Arc::clone(&config));
 
+        if req.method() == Method::GET && req.uri().path() == crate::client::client_script_url() {
+            let response = crate::client::serve(req.headers());
+            return Box::pin(async move { Ok(response) });
+        }
+
         if is_action_path(req.uri().path()) {
             let path = req.uri().path().to_owned();
+            // Only a layer that wraps the whole router can render another page.
+            let whole_router = config.rerender.then(|| {
+                let service = ActionsService {
+                    inner: self.inner.clone(),
+                    config: Arc::clone(&config),
+                };
+                (service, rerender::headers_for_page(req.headers()))
+            });
             return Box::pin(async move {
-                let Ok(response) = inner.call(req).await;
+                let Ok(mut response) = inner.call(req).await;
+                let page = response.extensions_mut().remove::<Rerender>();
+                if let (Some(page), Some((router, headers))) = (page, whole_router) {
+                    response = rerender::add_page(response, page, headers, router).await;
+                }
                 Ok(finish_action_response(&path, response))
             });
         }

@@ -68,6 +68,7 @@
 
 mod action;
 mod answer;
+mod client;
 mod completion;
 mod config;
 mod context;
@@ -87,6 +88,7 @@ pub mod wire;
 
 pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
 pub use actum_macros::{action, actions};
+pub use client::{client_script_tag, client_script_url};
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_TIME_LIMIT};
 pub use context::{Cookies, cookies, refresh, revalidate_path, revalidate_tag};
 pub use decode::{DecodeError, FormLimits, UploadedFile};

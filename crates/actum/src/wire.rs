@@ -7,6 +7,13 @@ pub const ACTION_PATH_PREFIX: &str = "/_actum/";
 /// Request header a script sets to say "answer as JSON, I will apply it" (value `1`).
 pub const REQUEST_HEADER: &str = "actum-request";
 
+/// Request header a script sets to the page it is on (`location.pathname + location.search`): the
+/// page a re-render is of, and where a native fallback comes back to.
+pub const PAGE_HEADER: &str = "actum-page";
+
+/// Where `client.js` is served: `/_actum/client/<content hash>.js`.
+pub const CLIENT_PATH_PREFIX: &str = "/_actum/client/";
+
 /// Response header present on every answer produced by actum for an action request; its value
 /// says which kind of answer it is (see [`ANSWER_UNKNOWN_ACTION`] and friends).
 pub const ANSWER_HEADER: &str = "actum-answer";

@@ -101,14 +101,12 @@ fn app(fixture: Fixture, test_endpoints: bool, allow_non_browser: bool) -> Route
     if test_endpoints {
         router = router.route("/__log", get(page::log));
     }
-    router
-        .layer(
-            ActionsLayer::new()
-                .body_limit(1024 * 1024)
-                .time_limit(Duration::from_secs(2))
-                .allow_non_browser(allow_non_browser),
-        )
-        .with_state(fixture)
+    // `wrap` (rather than `Router::layer`) lets a script's call come back with the page.
+    ActionsLayer::new()
+        .body_limit(1024 * 1024)
+        .time_limit(Duration::from_secs(2))
+        .allow_non_browser(allow_non_browser)
+        .wrap(router.with_state(fixture))
 }
 
 #[tokio::main]

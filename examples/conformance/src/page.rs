@@ -22,9 +22,14 @@ pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head { meta charset="utf-8"; title { "actum conformance" } }
+            head {
+                meta charset="utf-8";
+                title { "actum conformance" }
+                (maud::PreEscaped(actum::client_script_tag()))
+            }
             body data-theme=(theme) {
                 h1 { "actum conformance fixture" }
+                div id="error-boundary" data-actum-error-boundary role="alert" hidden {}
                 p { "Total: " output id="total" { (total) } }
                 @if let Some(sub) = last { (outcome(sub)) }
 

@@ -283,6 +283,16 @@ async fn home(State(app): State<App>, state: FormState) -> Html<String> {
 
 /// The test app's router, with `layer` as its actions layer.
 pub fn router(app: App, layer: ActionsLayer) -> Router {
+    routes().layer(layer).with_state(app)
+}
+
+/// The test app wrapped whole by `layer` (`ActionsLayer::wrap`): scripts get the page back.
+pub fn wrapped_router(app: App, layer: ActionsLayer) -> Router {
+    layer.wrap(routes().with_state(app))
+}
+
+/// Every route and action of the test app, without a layer.
+fn routes() -> Router<App> {
     let admin = Router::new()
         .action(admin_only)
         .route_layer(middleware::from_fn(require_auth));
@@ -303,8 +313,6 @@ pub fn router(app: App, layer: ActionsLayer) -> Router {
         .action(whoami)
         .actions(counters::mount)
         .merge(admin)
-        .layer(layer)
-        .with_state(app)
 }
 
 /// Serves `router` on a free port of 127.0.0.1 until the test ends.

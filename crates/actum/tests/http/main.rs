@@ -1125,3 +1125,159 @@ async fn each_action_runs_in_a_span_with_its_name_id_outcome_and_duration() {
         "the log has the details: {panicked}"
     );
 }
+
+// ---------------------------------------------------------------- the page in the same answer
+
+async fn serve_wrapped() -> (SocketAddr, App) {
+    let state = App::new();
+    let addr = app::serve_router(app::wrapped_router(state.clone(), ActionsLayer::new())).await;
+    (addr, state)
+}
+
+#[tokio::test]
+async fn a_form_called_by_a_script_gets_its_page_back_with_the_new_state() {
+    let (addr, state) = serve_wrapped().await;
+    let resp = Req::post(app::rename.bind(2).to_string())
+        .script()
+        .header("actum-page", "/page?tab=1")
+        .form(&[("title", "fresh")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let body = resp.json();
+    assert_eq!(body["result"], "2:fresh");
+    assert_eq!(body["url"], "/page?tab=1");
+    let html = body["html"].as_str().unwrap();
+    assert!(
+        html.contains("value=\"fresh\""),
+        "the page shows the new title: {html}"
+    );
+    assert_eq!(state.runs("rename"), 1);
+}
+
+#[tokio::test]
+async fn a_validation_error_comes_back_in_the_page_next_to_its_field() {
+    let (addr, state) = serve_wrapped().await;
+    let long = "y".repeat(101);
+    let resp = Req::post(app::rename.bind(3).to_string())
+        .script()
+        .header("actum-page", "/")
+        .form(&[("title", &long)])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 422);
+    let body = resp.json();
+    let html = body["html"].as_str().unwrap();
+    let row = html
+        .split("<form")
+        .find(|f| f.contains("id=\"rename-3\""))
+        .unwrap();
+    assert!(
+        row.contains("must be 1 to 100 characters") && row.contains(&long),
+        "{row}"
+    );
+    assert_eq!(state.data().items[&3], "item 3");
+}
+
+#[tokio::test]
+async fn the_page_in_the_answer_sees_the_cookies_the_action_set() {
+    let (addr, _) = serve_wrapped().await;
+    let resp = Req::post(url(app::set_theme))
+        .script()
+        .header("actum-page", "/")
+        .form(&[("theme", "dark")])
+        .send(addr)
+        .await;
+    let body = resp.json();
+    assert!(
+        body["html"]
+            .as_str()
+            .unwrap()
+            .contains("data-theme=\"dark\"")
+    );
+    assert!(resp.header("set-cookie").unwrap().starts_with("theme=dark"));
+}
+
+#[tokio::test]
+async fn a_redirect_brings_the_target_page() {
+    let (addr, _) = serve_wrapped().await;
+    let resp = Req::post(url(app::go))
+        .script()
+        .form(&[("to", "/page?from=go")])
+        .send(addr)
+        .await;
+    let body = resp.json();
+    assert_eq!(body["redirect"], "/page?from=go");
+    assert_eq!(body["url"], "/page?from=go");
+    assert!(body["html"].as_str().unwrap().contains("id=\"rename-1\""));
+}
+
+#[tokio::test]
+async fn a_call_that_changed_nothing_on_the_page_gets_no_page() {
+    let (addr, _) = serve_wrapped().await;
+    let resp = Req::post(url(app::add))
+        .script()
+        .json(json!({ "n": 1 }))
+        .send(addr)
+        .await;
+    let body = resp.json();
+    assert_eq!(body["result"], json!({ "total": 1 }));
+    assert!(body.get("html").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn a_layer_on_each_route_cannot_bring_the_page() {
+    let (addr, _) = serve().await;
+    let resp = Req::post(url(app::set_theme))
+        .script()
+        .form(&[("theme", "dark")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 200);
+    assert!(resp.json().get("html").is_none());
+}
+
+#[tokio::test]
+async fn wrapped_or_not_the_refusals_and_native_answers_are_the_same() {
+    let (addr, state) = serve_wrapped().await;
+    let resp = Req::bare_post(url(app::add))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("n", "1")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 403);
+    let resp = Req::post("/_actum/no.such.id")
+        .script()
+        .json(json!(null))
+        .send(addr)
+        .await;
+    assert_eq!(resp.header("actum-answer"), Some("unknown-action"));
+    let resp = Req::post(app::add.url().returning_to("/page").to_string())
+        .form(&[("n", "2")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 303);
+    assert_eq!(state.runs("add"), 1);
+}
+
+#[tokio::test]
+async fn the_client_script_is_served_immutable_and_gzipped() {
+    let (addr, _) = serve().await;
+    let path = actum::client_script_url();
+    let resp = Req::get(path)
+        .header("accept-encoding", "gzip")
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("content-encoding"), Some("gzip"));
+    assert!(resp.header("cache-control").unwrap().contains("immutable"));
+    assert!(
+        resp.header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let resp = Req::get(path).send(addr).await;
+    assert!(resp.text().len() > 10);
+    let resp = Req::get("/_actum/client/000000000000.js").send(addr).await;
+    assert_eq!(resp.status, 404, "only the current script's URL is served");
+}

@@ -1,0 +1,2 @@
+// actum client script: being written (see the Browser issue).
+export {};
