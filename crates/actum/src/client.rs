@@ -57,13 +57,10 @@ fn gzipped() -> &'static [u8] {
     GZIPPED.get_or_init(|| {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         // Writing to a Vec cannot fail; on the impossible error, serve it uncompressed.
-        match encoder
+        let written = encoder
             .write_all(SCRIPT.as_bytes())
-            .and_then(|()| encoder.finish())
-        {
-            Ok(bytes) => bytes,
-            Err(_) => Vec::new(),
-        }
+            .and_then(|()| encoder.finish());
+        written.unwrap_or_default()
     })
 }
 
