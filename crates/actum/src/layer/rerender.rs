@@ -59,10 +59,10 @@ where
     request
         .headers_mut()
         .insert(ACCEPT, HeaderValue::from_static("text/html"));
-    if let Ok(cookies) = HeaderValue::from_str(&page.cookies) {
-        if !page.cookies.is_empty() {
-            request.headers_mut().insert(COOKIE, cookies);
-        }
+    if let Ok(cookies) = HeaderValue::from_str(&page.cookies)
+        && !page.cookies.is_empty()
+    {
+        request.headers_mut().insert(COOKIE, cookies);
     }
     if let Some(submission) = page.submission {
         request.extensions_mut().insert(FormState::new(submission));
