@@ -35,9 +35,10 @@ pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {
     Ok(router(AppState { db }))
 }
 
-/// The routes and actions, under the actions layer (last, so it wraps pages and actions alike).
+/// The routes and actions, wrapped whole by the actions layer: it serves pages and actions alike,
+/// and a script's call comes back with its page re-rendered.
 fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::home))
         .route("/posts/{id}", get(pages::post_page))
         .action(auth::sign_in)
@@ -45,6 +46,6 @@ fn router(state: AppState) -> Router {
         .action(posts::create_post)
         .action(posts::delete_post)
         .fallback(pages::not_found_page)
-        .layer(ActionsLayer::new())
-        .with_state(state)
+        .with_state(state);
+    ActionsLayer::new().wrap(routes)
 }

@@ -5,7 +5,7 @@ use actum::{Action, FormState, Submission};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::AppState;
 use crate::auth::{MaybeUser, sign_in, sign_out};
@@ -134,8 +134,11 @@ fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 style { (STYLE) }
+                // Optional: forms work without it; with it they submit without a reload.
+                (PreEscaped(actum::client_script_tag()))
             }
             body {
+                div .error data-actum-error-boundary role="alert" hidden {}
                 header {
                     a href="/" { strong { "actum posts" } }
                     (account_box(frame))
