@@ -440,7 +440,17 @@ fn call_body(params: &[Param]) -> TokenStream {
                 };
             }),
             Param::Bound(_) => bound_names.push(arg.clone()),
-            Param::Input(_) => tokens.extend(quote!(let #arg = input;)),
+            Param::Input(_) => tokens.extend(quote! {
+                let #arg = input;
+                {
+                    #[allow(unused_imports)]
+                    use ::actum::__private::validate_prelude::*;
+                    let validated = (&::actum::__private::Validated(&#arg)).actum_validate();
+                    if let ::core::result::Result::Err(error) = validated {
+                        return ::core::result::Result::Ok(::core::result::Result::Err(error));
+                    }
+                }
+            }),
         }
         args.push(arg);
     }

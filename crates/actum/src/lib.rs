@@ -57,6 +57,16 @@
 //!   envelope. `docs/protocol.md` is the wire; `docs/security.md` the defaults and how to relax
 //!   each.
 //!
+//! ## Validation
+//! With the `garde` feature, an input that derives `garde::Validate` is checked before the action
+//! runs; each failed rule becomes a field error (422), which comes back to the form like the
+//! action's own [`ActionError::invalid`]:
+//!
+//! ```toml
+//! actum = { version = "0.1", features = ["garde"] }
+//! garde = { version = "0.23", features = ["derive"] }
+//! ```
+//!
 //! ## Forms
 //! Field names map to the input type as follows: `a` is a field; a repeated `a` (or `a[]`) fills a
 //! `Vec`; `a[b]` fills field `b` of the nested struct (or map) `a`. A scalar field sent twice, an
@@ -84,6 +94,7 @@ mod random;
 mod redirect_target;
 mod router;
 mod seal;
+mod validate;
 pub mod wire;
 
 pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
@@ -116,6 +127,7 @@ pub mod __private {
         __cached_id, ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
         IntoActionResult, MarkerHandler,
     };
+    pub use crate::validate::{Validated, prelude as validate_prelude};
     pub use axum;
     pub use http;
 

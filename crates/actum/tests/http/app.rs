@@ -196,6 +196,23 @@ pub async fn echo(State(app): State<App>, input: Echo) -> Echo {
     input
 }
 
+/// An input validated with garde before the action runs (with actum's `garde` feature).
+#[cfg(feature = "garde")]
+#[derive(Deserialize, garde::Validate)]
+pub struct SignUp {
+    #[garde(length(chars, min = 3, max = 20))]
+    pub name: String,
+    #[garde(range(min = 18))]
+    pub age: u32,
+}
+
+#[cfg(feature = "garde")]
+#[action]
+pub async fn sign_up(State(app): State<App>, input: SignUp) -> String {
+    app.ran("sign_up");
+    input.name
+}
+
 /// The signed-in user, from the `x-user` header (a stand-in for a session extractor).
 pub struct User(pub String);
 
@@ -296,7 +313,7 @@ fn routes() -> Router<App> {
     let admin = Router::new()
         .action(admin_only)
         .route_layer(middleware::from_fn(require_auth));
-    Router::new()
+    let routes = Router::new()
         .route("/", get(home))
         .route("/page", get(home))
         .action(add)
@@ -312,7 +329,10 @@ fn routes() -> Router<App> {
         .action(echo)
         .action(whoami)
         .actions(counters::mount)
-        .merge(admin)
+        .merge(admin);
+    #[cfg(feature = "garde")]
+    let routes = routes.action(sign_up);
+    routes
 }
 
 /// Serves `router` on a free port of 127.0.0.1 until the test ends.

@@ -1281,3 +1281,43 @@ async fn the_client_script_is_served_immutable_and_gzipped() {
     let resp = Req::get("/_actum/client/000000000000.js").send(addr).await;
     assert_eq!(resp.status, 404, "only the current script's URL is served");
 }
+
+// ---------------------------------------------------------------- validation with garde
+
+#[cfg(feature = "garde")]
+#[tokio::test]
+async fn garde_rules_give_field_errors_before_the_action_runs() {
+    let (addr, app) = serve().await;
+    let resp = Req::post(url(app::sign_up))
+        .script()
+        .form(&[("name", "al"), ("age", "12")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 422, "{}", resp.text());
+    let fields = resp.json()["error"]["fields"].clone();
+    let named: Vec<&str> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        named.contains(&"name") && named.contains(&"age"),
+        "{fields}"
+    );
+    assert_eq!(app.runs("sign_up"), 0);
+    // Natively, the errors and the typed values come back to the form.
+    let resp = Req::post(app::sign_up.url().returning_to("/").to_string())
+        .form(&[("name", "al"), ("age", "12")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 303);
+    assert!(resp.header("set-cookie").unwrap().contains("actum_fs="));
+    let resp = Req::post(url(app::sign_up))
+        .script()
+        .form(&[("name", "alice"), ("age", "30")])
+        .send(addr)
+        .await;
+    assert_eq!(resp.json()["result"], "alice");
+    assert_eq!(app.runs("sign_up"), 1);
+}
