@@ -18,7 +18,38 @@ use sha2::{Digest as _, Sha256};
 use crate::wire;
 
 /// The script, as written in the repository's `client/actum.js`.
-const SCRIPT: &str = include_str!("../../../client/actum.js");
+const SOURCE: &str = include_str!("../../../client/actum.js");
+
+/// The script as served: the source without its comment lines and blocks (a third of its size:
+/// they are JSDoc types and "why" notes, checked by `tsc` in the repository). Done by hand rather
+/// than with a minifier, to keep the build free of a JavaScript toolchain; it relies on the
+/// source's rule that every comment is a whole `//` line or a `/* … */` block of whole lines.
+fn script() -> &'static str {
+    static SCRIPT: OnceLock<String> = OnceLock::new();
+    SCRIPT.get_or_init(|| strip_comments(SOURCE))
+}
+
+fn strip_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut in_block = false;
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        if in_block {
+            in_block = !trimmed.contains("*/");
+            continue;
+        }
+        if trimmed.starts_with("/*") {
+            in_block = !trimmed.contains("*/");
+            continue;
+        }
+        if trimmed.starts_with("//") || trimmed.is_empty() {
+            continue;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
 
 /// The script's URL, with a hash of its content in it, so browsers may cache it forever.
 ///
@@ -29,7 +60,7 @@ const SCRIPT: &str = include_str!("../../../client/actum.js");
 pub fn client_script_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
-        let hash = Sha256::digest(SCRIPT.as_bytes());
+        let hash = Sha256::digest(script().as_bytes());
         let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
         format!("{}{hex}.js", wire::CLIENT_PATH_PREFIX)
     })
@@ -58,7 +89,7 @@ fn gzipped() -> &'static [u8] {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         // Writing to a Vec cannot fail; on the impossible error, serve it uncompressed.
         let written = encoder
-            .write_all(SCRIPT.as_bytes())
+            .write_all(script().as_bytes())
             .and_then(|()| encoder.finish());
         written.unwrap_or_default()
     })
@@ -82,7 +113,7 @@ pub(crate) fn serve(request_headers: &HeaderMap) -> Response {
             .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         response
     } else {
-        (StatusCode::OK, SCRIPT).into_response()
+        (StatusCode::OK, script()).into_response()
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -106,6 +137,25 @@ mod tests {
     fn the_url_changes_with_the_content_and_is_stable() {
         assert_eq!(client_script_url(), client_script_url());
         assert!(client_script_url().len() > wire::CLIENT_PATH_PREFIX.len() + 3);
+    }
+
+    #[test]
+    fn comments_are_stripped_and_code_is_kept() {
+        let source = "// a note\n/**\n * @param {string} a\n */\nconst a = '//x';\n  /* one */\nlet b = 1; // trailing\n";
+        assert_eq!(
+            strip_comments(source),
+            "const a = '//x';\nlet b = 1; // trailing\n"
+        );
+    }
+
+    #[test]
+    fn the_served_script_still_exports_call() {
+        assert!(
+            script().contains("export"),
+            "{}",
+            &script()[..200.min(script().len())]
+        );
+        assert!(script().len() < SOURCE.len());
     }
 
     #[test]

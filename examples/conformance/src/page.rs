@@ -46,10 +46,12 @@ pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
                 @for id in items.keys() {
                     @let row = state.for_bound(rename_item, id);
                     form id=(format!("rename_item-{id}")) method="post" action=(rename_item.bind(*id)) {
+                        @let error_id = format!("rename_item-{id}-error");
                         input name="title" value=(value(row, "title", &items[id]))
-                            aria-invalid=[row.and_then(|s| s.field_error("title")).map(|_| "true")];
+                            aria-invalid=[row.and_then(|s| s.field_error("title")).map(|_| "true")]
+                            aria-describedby=[row.and_then(|s| s.field_error("title")).map(|_| error_id.as_str())];
                         @if let Some(error) = row.and_then(|s| s.field_error("title")) {
-                            span class="error" id=(format!("rename_item-{id}-error")) { (error) }
+                            span class="error" id=(error_id) { (error) }
                         }
                         button { "Rename" }
                     }

@@ -1,0 +1,20 @@
+// Checked by `npm run check`, never run: a page's script uses actum.d.ts as intended (the import
+// below resolves to the .d.ts; actum.js itself is checked from its JSDoc).
+import * as declared from './actum.js';
+
+export async function example(form: HTMLFormElement): Promise<void> {
+  document.addEventListener('actum:end', (event) => {
+    const envelope: declared.Envelope | null = event.detail;
+    void envelope;
+  });
+  form.addEventListener('actum:error', (event) => {
+    const status: number = event.detail.status;
+    void status;
+  });
+  try {
+    await declared.call(form);
+    await declared.call('/_actum/todos.add_todo.5e1f09c2', { title: 'Buy milk' });
+  } catch (error) {
+    if (error instanceof declared.ActumError) console.log(error.fields, error.digest);
+  }
+}
