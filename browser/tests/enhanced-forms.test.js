@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../lib/browser.js';
+import { artifact } from '../lib/artifacts.js';
 import { startFixture, runs } from '../lib/server.js';
 import { openPage, events, waitForEvents, countEvents, setMarker, hasMarker } from '../lib/enhanced.js';
 
@@ -41,9 +42,15 @@ test('a form is sent by the script and the page updates without a reload', async
   const total = Number(await page.textContent('#total'));
   /** @type {import('playwright-core').Request[]} */
   const posts = [];
-  page.on('request', (request) => { if (request.method() === 'POST') posts.push(request); });
+  /** @type {import('playwright-core').Request[]} */
+  const all = [];
+  page.on('request', (request) => {
+    all.push(request);
+    if (request.method() === 'POST') posts.push(request);
+  });
   await page.fill('#counter_add input[name=n]', '5');
   const end = await clickAndWait(page, '#counter_add button');
+  await page.screenshot({ path: artifact('enhanced-submit.png') });
   assert.equal(end.ok, true);
   assert.deepEqual(end.result, { total: total + 5 });
   assert.equal(end.hasHtml, true);
@@ -52,6 +59,7 @@ test('a form is sent by the script and the page updates without a reload', async
   assert.equal(new URL(page.url()).pathname, '/');
   assert.equal((await runs(fixture.url)).counter_add, (before.counter_add ?? 0) + 1);
   assert.equal(posts.length, 1);
+  assert.equal(all.length, 1, `exactly one request: ${all.map((r) => r.url()).join(', ')}`);
   const headers = posts[0].headers();
   assert.equal(headers['actum-request'], '1');
   assert.equal(headers['actum-page'], '/');
@@ -227,6 +235,7 @@ test('a redirect shows the target page, pushes history, and Back loads the page 
   await Promise.all([page.waitForEvent('load'), page.goBack()]);
   assert.equal(new URL(page.url()).search, '');
   assert.equal(await hasMarker(page), false, 'Back loaded the page');
+  await page.screenshot({ path: artifact('enhanced-redirect.png') });
   await page.context().close();
 });
 
@@ -250,6 +259,7 @@ test('a server error shows in the error boundary and the page stays usable', asy
   assert.equal(await page.textContent('#total'), String(total + 1));
   assert.equal(await page.isVisible('#error-boundary'), false);
   assert.ok(await hasMarker(page));
+  await page.screenshot({ path: artifact('enhanced-error-boundary.png') });
   await page.context().close();
 });
 
@@ -289,6 +299,7 @@ test('a validation error focuses the field, marks it invalid and announces it', 
   assert.equal(await live.textContent(), 'done');
   assert.equal(await page.getAttribute(field, 'aria-invalid'), null);
   assert.equal(await page.textContent('#item-2'), 'Fixed title');
+  await page.screenshot({ path: artifact('enhanced-validation-error.png') });
   await page.context().close();
 });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launch } from '../lib/browser.js';
+import { artifact } from '../lib/artifacts.js';
 import { startServer, exampleBinary } from '../lib/server.js';
 
 let app;
@@ -63,6 +64,7 @@ test('a signed-in user writes a post, after fixing a validation error, and delet
   assert.equal(await deleteForm.count(), 1);
   await submit(page, 'form[id^="delete-post-"] button');
   assert.doesNotMatch(await page.textContent('body'), /Hello from Chromium/);
+  await page.screenshot({ path: artifact('example-app-after-delete.png') });
   await page.context().close();
 });
 

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { launch } from '../lib/browser.js';
+import { artifact } from '../lib/artifacts.js';
 import { startFixture, runs } from '../lib/server.js';
 
 let fixture;
@@ -64,6 +65,7 @@ test('a too-long title comes back next to its own form, with what was typed', as
   // Reloading shows the page without the error: the state was shown once, and no resubmit.
   await page.reload();
   assert.equal(await page.locator('#rename_item-2-error').count(), 0);
+  await page.screenshot({ path: artifact('native-validation-error.png') });
   await page.context().close();
 });
 
@@ -87,6 +89,7 @@ test('a cookie set by an action reaches the re-rendered page', async () => {
   const cookie = (await page.context().cookies()).find((c) => c.name === 'theme');
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.sameSite, 'Lax');
+  await page.screenshot({ path: artifact('native-cookie-theme.png') });
   await page.context().close();
 });
 
