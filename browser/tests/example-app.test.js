@@ -96,3 +96,29 @@ test("another user's forged delete is refused and the post stays", async () => {
   await ann.context().close();
   await bob.context().close();
 });
+
+test('with JavaScript on, a garde validation error comes back into the page without a reload', async () => {
+  const page = await signedIn('carol', { javaScriptEnabled: true });
+  await page.evaluate(() => { /** @type {any} */ (window).__marker = 1; });
+  await page.fill('#create-post input[name=title]', '   ');
+  await page.fill('#create-post textarea[name=body]', 'typed with the script on');
+  const answered = page.waitForResponse((r) => r.url().includes('/_actum/') && r.request().method() === 'POST');
+  await page.click('#create-post button');
+  const response = await answered;
+  assert.equal(response.status(), 422);
+  await page.waitForSelector('#create-post [aria-invalid="true"]');
+  assert.match(await page.textContent('#create-post'), /a title is required/);
+  assert.equal(await page.inputValue('#create-post textarea[name=body]'), 'typed with the script on');
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).__marker), 1, 'no page load');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'title');
+  await page.screenshot({ path: artifact('example-app-validation-js.png') });
+
+  await page.fill('#create-post input[name=title]', 'Written with the script');
+  await page.click('#create-post button');
+  await page.waitForURL(/\/posts\/\d+$/);
+  assert.match(await page.textContent('body'), /Written with the script/);
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).__marker), 1, 'the redirect was applied without a load');
+  await page.goBack();
+  await page.waitForURL(app.url + '/');
+  await page.context().close();
+});

@@ -16,12 +16,15 @@ pub(crate) const TITLE_MAX_CHARS: usize = 120;
 /// The longest body, in characters.
 pub(crate) const BODY_MAX_CHARS: usize = 10_000;
 
-/// The create form.
-#[derive(Debug, Deserialize)]
+/// The create form. Its rules are checked (with garde) before `create_post` runs: a failed rule
+/// comes back to the form as a field error, with everything the user typed kept.
+#[derive(Debug, Deserialize, garde::Validate)]
 pub(crate) struct NewPost {
     /// 1 to 120 characters once trimmed.
+    #[garde(custom(title_rule))]
     title: String,
     /// Up to 10 000 characters; may be empty.
+    #[garde(custom(body_rule))]
     body: String,
 }
 
@@ -32,8 +35,7 @@ pub(crate) async fn create_post(
     SignedIn(user): SignedIn,
     input: NewPost,
 ) -> Result<(), ActionError> {
-    let (title, body) = check_new_post(&input)?;
-    let id = db::insert_post(&st.db, user.id, title, body).await?;
+    let id = db::insert_post(&st.db, user.id, input.title.trim(), &input.body).await?;
     tracing::info!(post = id, author = user.id, "post created");
     actum::redirect(format!("/posts/{id}"))
 }
@@ -61,43 +63,32 @@ pub(crate) async fn delete_post(
     actum::redirect("/")
 }
 
-/// The trimmed title and the body, or the field errors that say what is wrong with them.
-fn check_new_post(input: &NewPost) -> Result<(&str, &str), ActionError> {
-    let title = input.title.trim();
-    let problems = [
-        ("title", title_problem(title)),
-        ("body", body_problem(&input.body)),
-    ];
-    let mut errors = problems
-        .into_iter()
-        .filter_map(|(field, problem)| Some((field, problem?)));
-    match errors.next() {
-        None => Ok((title, &input.body)),
-        Some((field, message)) => {
-            let first = ActionError::invalid(field, message);
-            Err(errors.fold(first, |err, (field, message)| err.field(field, message)))
-        }
-    }
-}
-
-/// What is wrong with a (trimmed) title, if anything.
-fn title_problem(title: &str) -> Option<String> {
+/// A title has 1 to 120 characters once trimmed (characters, not bytes).
+fn title_rule(title: &str, _: &()) -> garde::Result {
+    let title = title.trim();
     if title.is_empty() {
-        return Some("a title is required".to_owned());
+        return Err(garde::Error::new("a title is required"));
     }
-    let too_long = title.chars().count() > TITLE_MAX_CHARS;
-    too_long.then(|| format!("the title must have at most {TITLE_MAX_CHARS} characters"))
+    if title.chars().count() > TITLE_MAX_CHARS {
+        let message = format!("the title must have at most {TITLE_MAX_CHARS} characters");
+        return Err(garde::Error::new(message));
+    }
+    Ok(())
 }
 
-/// What is wrong with a body, if anything.
-fn body_problem(body: &str) -> Option<String> {
-    let too_long = body.chars().count() > BODY_MAX_CHARS;
-    too_long.then(|| format!("the body must have at most {BODY_MAX_CHARS} characters"))
+/// A body has at most 10 000 characters.
+fn body_rule(body: &str, _: &()) -> garde::Result {
+    if body.chars().count() > BODY_MAX_CHARS {
+        let message = format!("the body must have at most {BODY_MAX_CHARS} characters");
+        return Err(garde::Error::new(message));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use garde::Validate as _;
 
     fn new_post(title: &str, body: &str) -> NewPost {
         NewPost {
@@ -106,53 +97,59 @@ mod tests {
         }
     }
 
+    /// The message of the rule that failed for `field`, if any.
+    fn problem(input: &NewPost, field: &str) -> Option<String> {
+        let report = input.validate().err()?;
+        report
+            .iter()
+            .find(|(path, _)| path.to_string() == field)
+            .map(|(_, error)| error.message().to_owned())
+    }
+
     #[test]
-    fn a_valid_post_is_trimmed_and_kept() {
-        let input = new_post("  Hello  ", " body ");
-        assert_eq!(check_new_post(&input).unwrap(), ("Hello", " body "));
+    fn a_valid_post_passes() {
+        assert!(new_post("  Hello  ", " body ").validate().is_ok());
     }
 
     #[test]
     fn limits_count_characters_not_bytes() {
         let input = new_post(&"é".repeat(TITLE_MAX_CHARS), &"é".repeat(BODY_MAX_CHARS));
-        assert!(check_new_post(&input).is_ok());
+        assert!(input.validate().is_ok());
     }
 
     #[test]
     fn an_empty_body_is_allowed() {
-        assert!(check_new_post(&new_post("t", "")).is_ok());
+        assert!(new_post("t", "").validate().is_ok());
     }
 
     #[test]
     fn a_blank_title_is_refused() {
-        let err = check_new_post(&new_post("   ", "")).unwrap_err();
-        assert_eq!(err.field_error("title"), Some("a title is required"));
-        assert_eq!(err.status().as_u16(), 422);
+        let input = new_post("   ", "");
+        assert_eq!(
+            problem(&input, "title").as_deref(),
+            Some("a title is required")
+        );
     }
 
     #[test]
     fn a_long_title_is_refused() {
-        let err = check_new_post(&new_post(&"x".repeat(TITLE_MAX_CHARS + 1), "")).unwrap_err();
-        assert_eq!(
-            err.field_error("title"),
-            Some("the title must have at most 120 characters")
-        );
-        assert_eq!(err.field_error("body"), None);
+        let input = new_post(&"x".repeat(TITLE_MAX_CHARS + 1), "");
+        let expected = "the title must have at most 120 characters";
+        assert_eq!(problem(&input, "title").as_deref(), Some(expected));
+        assert_eq!(problem(&input, "body"), None);
     }
 
     #[test]
     fn a_long_body_is_refused() {
-        let err = check_new_post(&new_post("t", &"x".repeat(BODY_MAX_CHARS + 1))).unwrap_err();
-        assert_eq!(
-            err.field_error("body"),
-            Some("the body must have at most 10000 characters")
-        );
-        assert_eq!(err.field_error("title"), None);
+        let input = new_post("t", &"x".repeat(BODY_MAX_CHARS + 1));
+        let expected = "the body must have at most 10000 characters";
+        assert_eq!(problem(&input, "body").as_deref(), Some(expected));
+        assert_eq!(problem(&input, "title"), None);
     }
 
     #[test]
     fn every_field_error_is_reported_at_once() {
-        let err = check_new_post(&new_post("", &"x".repeat(BODY_MAX_CHARS + 1))).unwrap_err();
-        assert_eq!(err.field_errors().count(), 2);
+        let input = new_post("", &"x".repeat(BODY_MAX_CHARS + 1));
+        assert_eq!(input.validate().unwrap_err().iter().count(), 2);
     }
 }
