@@ -8,7 +8,6 @@ use http::header::{
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 
-use crate::layer::AnsweredByAction;
 use crate::wire;
 
 /// Who is asking: a script that applies a JSON answer, or a browser posting a form natively.
@@ -72,9 +71,9 @@ pub(crate) fn harden_headers(headers: &mut HeaderMap) {
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
 }
 
-/// Marks a response as made by an action endpoint.
+/// Marks a response as made by an action endpoint: the `actum-answer` header is the mark the
+/// layer looks for, to tell an action's own 404 from an unknown action.
 pub(crate) fn mark(mut response: Response, answer: &'static str) -> Response {
-    response.extensions_mut().insert(AnsweredByAction);
     response
         .headers_mut()
         .insert(wire::ANSWER, HeaderValue::from_static(answer));

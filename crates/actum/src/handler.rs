@@ -446,12 +446,10 @@ impl Run<'_> {
         match self.head.mode {
             Mode::Script => {
                 let response = self.envelope(StatusCode::OK, Some(value), None, None);
-                let submission = Submission::new(
-                    self.action_id,
-                    self.bound_key.clone(),
-                    values,
-                    Ok(value.get().to_owned()),
-                );
+                let submission = || {
+                    let result = Ok(value.get().to_owned());
+                    Submission::new(self.action_id, self.bound_key.clone(), values, result)
+                };
                 self.with_page(response, &self.head.page, Some(submission), false)
             }
             Mode::Native => {
@@ -473,7 +471,7 @@ impl Run<'_> {
                 Mode::Script => {
                     let response = self.envelope(StatusCode::OK, None, None, Some(&target));
                     match crate::redirect_target::is_local_path(&target) {
-                        true => self.with_page(response, &target, None, true),
+                        true => self.with_page(response, &target, None::<fn() -> Submission>, true),
                         false => response,
                     }
                 }
@@ -515,17 +513,18 @@ impl Run<'_> {
                 if !goes_back_to_form(status) {
                     return response;
                 }
-                let error = SubmissionError {
-                    status: status.as_u16(),
-                    message: message.clone(),
-                    fields: err
-                        .field_errors()
-                        .map(|(f, m)| (f.to_owned(), m.to_owned()))
-                        .collect(),
-                    digest: Some(digest.to_owned()),
+                let submission = || {
+                    let error = SubmissionError {
+                        status: status.as_u16(),
+                        message: message.clone(),
+                        fields: err
+                            .field_errors()
+                            .map(|(f, m)| (f.to_owned(), m.to_owned()))
+                            .collect(),
+                        digest: Some(digest.to_owned()),
+                    };
+                    Submission::new(self.action_id, self.bound_key.clone(), values, Err(error))
                 };
-                let submission =
-                    Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
                 self.with_page(response, &self.head.page, Some(submission), false)
             }
             Mode::Native if goes_back_to_form(status) => {
@@ -554,16 +553,19 @@ impl Run<'_> {
         &self,
         mut response: Response,
         page: &str,
-        submission: Option<Submission>,
+        submission: Option<impl FnOnce() -> Submission>,
         always: bool,
     ) -> Response {
-        let wanted =
-            always || self.ctx.changed_page() || (self.head.is_form && submission.is_some());
-        if self.config.rerender && wanted {
-            let submission = submission.filter(|_| self.head.is_form);
+        if !self.config.rerender {
+            return response;
+        }
+        let has_form_state = self.head.is_form && submission.is_some();
+        if always || has_form_state || self.ctx.changed_page() {
+            let submission = submission.filter(|_| self.head.is_form).map(|make| make());
             let cookies = self.ctx.cookie_header();
+            let page = page.to_owned();
             response.extensions_mut().insert(Rerender {
-                page: page.to_owned(),
+                page,
                 cookies,
                 submission,
             });

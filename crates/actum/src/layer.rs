@@ -206,11 +206,6 @@ pub struct ActionsService<S> {
     config: Arc<Config>,
 }
 
-/// Marks a response made by an action endpoint, so the layer can tell "unknown action" from an
-/// action's own 404.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AnsweredByAction;
-
 impl<S> Service<Request> for ActionsService<S>
 where
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -341,7 +336,7 @@ fn expire_form_state_cookie(headers: &mut HeaderMap) {
 
 /// Every answer on an action path is private and typed, and an unknown ID is told apart.
 fn finish_action_response(path: &str, mut response: Response) -> Response {
-    if response.extensions().get::<AnsweredByAction>().is_some() {
+    if response.headers().contains_key(wire::ANSWER) {
         return response; // made by the action endpoint: already marked and hardened
     }
     if response.status() == StatusCode::NOT_FOUND {

@@ -4,6 +4,7 @@
 //! It is not a validator: it only tracks strings (with their escapes), brackets and commas, and
 //! leaves every syntax error to serde_json, which reads the document next.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::error::DecodeError;
@@ -30,27 +31,58 @@ pub(super) fn scan(document: &[u8], limits: &FormLimits) -> Result<ScanReport, D
 }
 
 /// An open array or object.
-enum Frame {
+enum Frame<'d> {
     /// An array and how many elements it has so far.
     Array { count: usize },
     /// An object, the keys seen so far and the current one.
     Object {
-        keys: HashSet<String>,
-        current: String,
+        keys: Keys<'d>,
+        current: Cow<'d, str>,
     },
 }
 
-struct Scanner<'l> {
+/// An object's keys. Most objects have a few, compared in a list without hashing; past
+/// [`FEW_KEYS`] they move into a set. Keys without escapes borrow from the document, so a small
+/// object costs no allocation per key.
+enum Keys<'d> {
+    Few(Vec<Cow<'d, str>>),
+    Many(HashSet<Cow<'d, str>>),
+}
+
+/// How many keys an object holds in a list before they move into a set.
+const FEW_KEYS: usize = 16;
+
+impl<'d> Keys<'d> {
+    /// Adds a key; false when the object already had it.
+    fn insert(&mut self, key: Cow<'d, str>) -> bool {
+        match self {
+            Keys::Few(list) if list.contains(&key) => false,
+            Keys::Few(list) if list.len() < FEW_KEYS => {
+                list.push(key);
+                true
+            }
+            Keys::Few(list) => {
+                let mut set: HashSet<Cow<'d, str>> = list.drain(..).collect();
+                let is_new = set.insert(key);
+                *self = Keys::Many(set);
+                is_new
+            }
+            Keys::Many(set) => set.insert(key),
+        }
+    }
+}
+
+struct Scanner<'l, 'd> {
     limits: &'l FormLimits,
-    stack: Vec<Frame>,
+    stack: Vec<Frame<'d>>,
     elements: usize,
     /// Whether the next token starts an array element or an object member.
     expects_item: bool,
     report: ScanReport,
 }
 
-impl Scanner<'_> {
-    fn run(&mut self, document: &[u8]) -> Result<(), DecodeError> {
+impl<'d> Scanner<'_, 'd> {
+    fn run(&mut self, document: &'d [u8]) -> Result<(), DecodeError> {
         let mut position = 0;
         while let Some(&byte) = document.get(position) {
             match byte {
@@ -107,8 +139,8 @@ impl Scanner<'_> {
         }
         self.stack.push(if is_object {
             Frame::Object {
-                keys: HashSet::new(),
-                current: String::new(),
+                keys: Keys::Few(Vec::new()),
+                current: Cow::Borrowed(""),
             }
         } else {
             Frame::Array { count: 0 }
@@ -118,7 +150,7 @@ impl Scanner<'_> {
     }
 
     /// A string token (quotes included): a key when it starts an object member.
-    fn on_string(&mut self, token: &[u8]) -> Result<(), DecodeError> {
+    fn on_string(&mut self, token: &'d [u8]) -> Result<(), DecodeError> {
         let is_key = self.expects_item && matches!(self.stack.last(), Some(Frame::Object { .. }));
         self.on_item_start()?;
         if is_key {
@@ -128,7 +160,7 @@ impl Scanner<'_> {
     }
 
     /// Records a key of the innermost object, noting the first duplicate.
-    fn on_key(&mut self, token: &[u8]) {
+    fn on_key(&mut self, token: &'d [u8]) {
         let Some(key) = decode_key(token) else {
             return; // Not a valid string: serde_json will report it.
         };
@@ -177,12 +209,12 @@ fn string_end(document: &[u8], start: usize) -> usize {
 }
 
 /// The text of a key token, escapes resolved, so that `"a"` and `"\u0061"` are the same key.
-fn decode_key(token: &[u8]) -> Option<String> {
+fn decode_key(token: &[u8]) -> Option<Cow<'_, str>> {
     if token.contains(&b'\\') {
-        return serde_json::from_slice(token).ok();
+        return serde_json::from_slice::<String>(token).ok().map(Cow::Owned);
     }
     let inner = token.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-    std::str::from_utf8(inner).ok().map(str::to_owned)
+    std::str::from_utf8(inner).ok().map(Cow::Borrowed)
 }
 
 #[cfg(test)]
@@ -245,6 +277,28 @@ mod tests {
         );
         assert_eq!(duplicate(r#"[{"k":"a","v":"a"}]"#), None);
         assert_eq!(duplicate(r#"{"a":"b","c":"a"}"#), None);
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_objects_too() {
+        let mut members: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{i}")).collect();
+        members.push("\"k33\":0".to_owned());
+        let document = format!("{{{}}}", members.join(","));
+        let report = scan_with(&document, &FormLimits::default()).unwrap();
+        assert_eq!(report.duplicate_key.as_deref(), Some("k33"));
+        let unique = format!("{{{}}}", members[..40].join(","));
+        assert!(
+            scan_with(&unique, &FormLimits::default())
+                .unwrap()
+                .duplicate_key
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn escaped_and_plain_spellings_of_a_key_are_one_key() {
+        let report = scan_with(r#"{"a":1,"\u0061":2}"#, &FormLimits::default()).unwrap();
+        assert_eq!(report.duplicate_key.as_deref(), Some("a"));
     }
 
     #[test]
