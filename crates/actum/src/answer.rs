@@ -19,7 +19,7 @@ pub(crate) enum Mode {
 
 impl Mode {
     pub(crate) fn of(headers: &HeaderMap) -> Self {
-        if headers.contains_key(wire::REQUEST_HEADER) {
+        if headers.contains_key(wire::REQUEST) {
             Mode::Script
         } else {
             Mode::Native

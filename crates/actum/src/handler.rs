@@ -200,10 +200,7 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
             page = decoded.ok().map(|p| p.into_owned());
         }
     }
-    let page_header = parts
-        .headers
-        .get(wire::PAGE_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let page_header = parts.headers.get(wire::PAGE).and_then(|v| v.to_str().ok());
     let page = page_header
         .map(str::to_owned)
         .filter(|p| crate::redirect_target::is_local_path(p))

@@ -34,6 +34,12 @@ pub const ANSWER_REDIRECT: &str = "redirect";
 /// [`ANSWER_HEADER`] as a header name, made once.
 pub(crate) const ANSWER: http::HeaderName = http::HeaderName::from_static(ANSWER_HEADER);
 
+/// [`REQUEST_HEADER`] as a header name, made once (a lookup by `&str` parses the name each time).
+pub(crate) const REQUEST: http::HeaderName = http::HeaderName::from_static(REQUEST_HEADER);
+
+/// [`PAGE_HEADER`] as a header name, made once.
+pub(crate) const PAGE: http::HeaderName = http::HeaderName::from_static(PAGE_HEADER);
+
 /// Query parameter of an action URL carrying the sealed bound arguments.
 pub const BOUND_PARAM: &str = "b";
 
