@@ -207,19 +207,10 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
         .or(page.filter(|p| crate::redirect_target::is_local_path(p)))
         .or_else(|| referer_path(&parts.headers))
         .unwrap_or_else(|| "/".to_owned());
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let is_form =
-        essence == "application/x-www-form-urlencoded" || essence == "multipart/form-data";
+    let is_form = matches!(
+        body_kind(&parts.headers).0,
+        BodyKind::Urlencoded | BodyKind::Multipart
+    );
     let secure = crate::layer::is_secure(config, &parts.headers);
     Head {
         mode,
@@ -236,6 +227,35 @@ fn referer_path(headers: &HeaderMap) -> Option<String> {
     let after_scheme = referer.split_once("://")?.1;
     let path = &after_scheme[after_scheme.find('/')?..];
     crate::redirect_target::is_local_path(path).then(|| path.to_owned())
+}
+
+/// The three kinds of body an action accepts, from `Content-Type` (case-insensitive, parameters
+/// ignored), and everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Urlencoded,
+    Multipart,
+    Json,
+    Other,
+}
+
+/// The body's kind, and the whole `Content-Type` (multipart needs its boundary).
+fn body_kind(headers: &HeaderMap) -> (BodyKind, &str) {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let kind = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        BodyKind::Urlencoded
+    } else if essence.eq_ignore_ascii_case("multipart/form-data") {
+        BodyKind::Multipart
+    } else if essence.eq_ignore_ascii_case("application/json") {
+        BodyKind::Json
+    } else {
+        BodyKind::Other
+    };
+    (kind, content_type)
 }
 
 /// The decoded input and the text values the user typed (kept for the form's state).
@@ -263,20 +283,11 @@ async fn decode_input<T: DeserializeOwned>(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(InputError::TooLarge);
     }
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let (kind, content_type) = body_kind(headers);
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
-    let form = match essence.as_str() {
-        "application/json" => {
+    let form = match kind {
+        BodyKind::Json => {
             let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
             let input = decode::from_json(&bytes, limits).map_err(no_values)?;
             return Ok(Decoded {
@@ -284,17 +295,17 @@ async fn decode_input<T: DeserializeOwned>(
                 values: Vec::new(),
             });
         }
-        "application/x-www-form-urlencoded" => {
+        BodyKind::Urlencoded => {
             let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
             decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
         }
-        "multipart/form-data" => {
+        BodyKind::Multipart => {
             let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
             decode::read_multipart(body, &boundary, limit, limits)
                 .await
                 .map_err(no_values)?
         }
-        _ => return Err(InputError::UnsupportedType),
+        BodyKind::Other => return Err(InputError::UnsupportedType),
     };
     let values = form.text_pairs();
     match decode::from_form(form, limits) {
