@@ -85,6 +85,9 @@ mod context;
 mod decode;
 mod error;
 mod form_state;
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+pub mod fuzz;
 mod handler;
 mod id;
 mod keys;

@@ -1,0 +1,4 @@
+//! `cargo fuzz run multipart`: see fuzz/README.md.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| actum::fuzz::multipart(data));
