@@ -49,7 +49,7 @@ fn limits() -> FormLimits {
     FormLimits::default()
 }
 
-/// A urlencoded body, decoded into [`Shape`] and into a map.
+/// A urlencoded body, decoded into a struct of every shape and into a map.
 pub fn urlencoded(body: &[u8]) {
     if let Ok(form) = decode::parse_urlencoded(body, &limits()) {
         let _ = form.text_pairs();
@@ -60,7 +60,7 @@ pub fn urlencoded(body: &[u8]) {
     }
 }
 
-/// A JSON body, decoded into [`Shape`] and into a `serde_json::Value`.
+/// A JSON body, decoded into a struct of every shape and into a `serde_json::Value`.
 pub fn json(body: &[u8]) {
     let _ = decode::from_json::<Shape>(body, &limits());
     let _ = decode::from_json::<serde_json::Value>(body, &limits());
