@@ -97,6 +97,7 @@ mod random;
 mod redirect_target;
 mod router;
 mod seal;
+mod serve;
 mod validate;
 pub mod wire;
 
@@ -116,6 +117,7 @@ pub use origin::{
     InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies,
 };
 pub use router::RouterExt;
+pub use serve::{DEFAULT_HEADER_READ_TIMEOUT, Server, serve};
 
 /// `use actum::prelude::*;` brings the traits whose methods you call on actions
 /// (`create_post.url()`, `rename.bind(id)`) and routers (`.action(create_post)`) into scope.

@@ -27,7 +27,7 @@ pub(crate) struct AppState {
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let app = actum_example_app::app("actum-example.db").await?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-/// axum::serve(listener, app).await?;
+/// actum::serve(listener, app).await?;
 /// # Ok(()) }
 /// ```
 pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {

@@ -34,8 +34,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     tracing::info!(db = %db_path.display(), "database ready");
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(ctrl_c())
+    actum::Server::new(listener)
+        .serve_until(app, ctrl_c())
         .await?;
     Ok(())
 }

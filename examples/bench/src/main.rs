@@ -24,7 +24,7 @@ async fn main() {
     };
     println!("action {}", actum_bench::action_url());
     println!("listening on http://127.0.0.1:{port}");
-    if let Err(err) = axum::serve(listener, app).await {
+    if let Err(err) = actum::serve(listener, app).await {
         eprintln!("actum-bench: {err}");
         std::process::exit(1);
     }

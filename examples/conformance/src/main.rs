@@ -140,7 +140,7 @@ async fn main() {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     let app = app(Fixture::new(), args.test_endpoints, args.allow_non_browser);
     println!("listening on http://127.0.0.1:{port}");
-    if let Err(err) = axum::serve(listener, app).await {
+    if let Err(err) = actum::serve(listener, app).await {
         eprintln!("actum-conformance: {err}");
         std::process::exit(1);
     }

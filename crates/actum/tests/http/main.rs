@@ -1321,3 +1321,56 @@ async fn garde_rules_give_field_errors_before_the_action_runs() {
     assert_eq!(resp.json()["result"], "alice");
     assert_eq!(app.runs("sign_up"), 1);
 }
+
+// ---------------------------------------------------------------- the server's own timeouts
+
+#[tokio::test]
+async fn actum_serve_drops_a_client_that_sends_its_headers_too_slowly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app::router(App::new(), ActionsLayer::new());
+    tokio::spawn(
+        actum::Server::new(listener)
+            .header_read_timeout(std::time::Duration::from_millis(300))
+            .serve(router),
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(
+        read.is_ok(),
+        "the server kept a connection whose headers never finished"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    // A client that sends its request in time is served, with its address known (ConnectInfo).
+    let proxies = TrustedProxies::list(["127.0.0.1"]).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = App::new();
+    let router = app::router(state.clone(), ActionsLayer::new().trusted_proxies(proxies));
+    tokio::spawn(actum::serve(listener, router));
+    let resp = Req::bare_post(url(app::add))
+        .header("origin", "https://public.example")
+        .header("x-forwarded-host", "public.example")
+        .script()
+        .json(json!({"n": 1}))
+        .send(addr)
+        .await;
+    assert_eq!(
+        resp.status,
+        200,
+        "the trusted proxy's forwarded host counted: {}",
+        resp.text()
+    );
+    assert_eq!(state.runs("add"), 1);
+}
