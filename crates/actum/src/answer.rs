@@ -134,6 +134,16 @@ pub(crate) fn refusal(
     }
 }
 
+/// The answer when the concurrency cap is reached: 503 with `Retry-After: 1`.
+pub(crate) fn busy(mode: Mode) -> Response {
+    let message = "the server is busy: try again in a moment";
+    let mut response = refusal(mode, StatusCode::SERVICE_UNAVAILABLE, message, None);
+    response
+        .headers_mut()
+        .insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 /// An error page for a native post that cannot go back to its form (401, 403, 404, 5xx).
 pub(crate) fn error_page(status: StatusCode, message: &str, digest: Option<&str>) -> Response {
     let digest = digest

@@ -30,6 +30,8 @@ pub(crate) struct Config {
     ///
     /// [`ActionsLayer::wrap`]: crate::ActionsLayer::wrap
     pub(crate) rerender: bool,
+    /// At most this many actions at once (the layer's cap), when set.
+    pub(crate) concurrency: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             secure_cookies: None,
             form_states: FormStateStore::default(),
             rerender: false,
+            concurrency: None,
         }
     }
 }

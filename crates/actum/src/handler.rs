@@ -101,6 +101,21 @@ where
         );
     }
 
+    // The concurrency cap: a permit is held from here until the action ends (in its own task if
+    // the client goes away), so a flood is refused before its bodies are read.
+    let permit = match config
+        .concurrency
+        .as_ref()
+        .map(|cap| Arc::clone(cap).try_acquire_owned())
+    {
+        Some(Err(_)) => {
+            tracing::warn!("action refused: the concurrency cap is reached");
+            return ("rejected", answer::busy(head.mode));
+        }
+        Some(Ok(permit)) => Some(permit),
+        None => None,
+    };
+
     let limit = action.info().body_limit().unwrap_or(config.body_limit);
     let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
     // A body that trickles in is bounded by the action's time limit too.
@@ -141,7 +156,14 @@ where
     ));
     let call = action.call(parts, state, bound, decoded.input);
     let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
-    let task = Completion::new(scoped.in_current_span());
+    let task = Completion::new(
+        async move {
+            let output = scoped.await;
+            drop(permit);
+            output
+        }
+        .in_current_span(),
+    );
     let run = Run {
         config: &config,
         ctx: &ctx,

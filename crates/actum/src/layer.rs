@@ -175,6 +175,14 @@ impl ActionsLayer {
         axum::Router::new().fallback_service(self.layer(router))
     }
 
+    /// Runs at most `actions` actions at once across the routes this layer serves; past it an
+    /// action request is refused with 503 and `Retry-After: 1` before its body is read, and the
+    /// action does not run. No cap by default.
+    pub fn max_concurrent_actions(mut self, actions: usize) -> Self {
+        self.config.concurrency = Some(Arc::new(tokio::sync::Semaphore::new(actions)));
+        self
+    }
+
     /// Forces the `Secure` attribute on cookies set with `cookies()` on or off. By default it is
     /// set when the page's origin is https.
     pub fn secure_cookies(mut self, secure: bool) -> Self {

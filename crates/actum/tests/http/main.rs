@@ -1374,3 +1374,22 @@ async fn actum_serve_drops_a_client_that_sends_its_headers_too_slowly() {
     );
     assert_eq!(state.runs("add"), 1);
 }
+
+#[tokio::test]
+async fn past_the_concurrency_cap_an_action_gets_503_with_retry_after() {
+    let (addr, app) = serve_with(ActionsLayer::new().max_concurrent_actions(1)).await;
+    let slow_request = Req::post(url(app::sleep))
+        .script()
+        .json(json!({ "ms": 600 }));
+    let slow = tokio::spawn(async move { slow_request.send(addr).await });
+    // Wait until the slow action holds the only permit.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let resp = add_json(addr, 1).await;
+    assert_eq!(resp.status, 503);
+    assert_eq!(resp.header("retry-after"), Some("1"));
+    assert_eq!(app.runs("add"), 0);
+    assert_eq!(slow.await.unwrap().status, 200);
+    // Once it is done, the permit is back.
+    assert_eq!(add_json(addr, 1).await.status, 200);
+    assert_eq!(app.runs("add"), 1);
+}
