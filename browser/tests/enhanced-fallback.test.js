@@ -2,34 +2,23 @@
 // is unknown, the answer is not an envelope) the form is posted natively. Also: a strict CSP
 // does not stop it, the script type-checks, and it stays small.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch } from '../lib/browser.js';
-import { startFixture, runs } from '../lib/server.js';
+import { fixtureAndBrowser } from '../lib/setup.js';
+import { runs } from '../lib/server.js';
 import { openPage, countEvents, setMarker, hasMarker } from '../lib/enhanced.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'client');
 
-let fixture;
-let browser;
-
-before(async () => {
-  fixture = await startFixture();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  fixture?.stop();
-});
+const ctx = fixtureAndBrowser();
 
 async function home() {
-  const page = await openPage(browser, fixture.url);
+  const page = await openPage(ctx.browser, ctx.fixture.url);
   await setMarker(page);
   return page;
 }
@@ -41,7 +30,7 @@ async function clickAndLoad(page, selector) {
 
 test('when the network fails, the form is posted natively and nothing typed is lost', async () => {
   const page = await home();
-  const before = await runs(fixture.url);
+  const before = await runs(ctx.fixture.url);
   const total = Number(await page.textContent('#total'));
   await page.route('**/_actum/**', (route) =>
     route.request().headers()['actum-request'] ? route.abort('internetdisconnected') : route.continue());
@@ -49,7 +38,7 @@ test('when the network fails, the form is posted natively and nothing typed is l
   await clickAndLoad(page, '#counter_add button');
   assert.equal(await hasMarker(page), false, 'a native post loaded the page');
   assert.equal(await page.textContent('#total'), String(total + 6));
-  assert.equal((await runs(fixture.url)).counter_add, (before.counter_add ?? 0) + 1);
+  assert.equal((await runs(ctx.fixture.url)).counter_add, (before.counter_add ?? 0) + 1);
   await page.context().close();
 });
 
@@ -93,9 +82,9 @@ test('an answer that is not an envelope (a proxy page, say) makes the form go na
 });
 
 test('a strict Content-Security-Policy does not stop the script', async () => {
-  const context = await browser.newContext();
+  const context = await ctx.browser.newContext();
   const page = await context.newPage();
-  await page.route(`${fixture.url}/`, async (route) => {
+  await page.route(`${ctx.fixture.url}/`, async (route) => {
     const response = await route.fetch();
     route.fulfill({
       response,
@@ -113,7 +102,7 @@ test('a strict Content-Security-Policy does not stop the script', async () => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
   });
-  await page.goto(fixture.url);
+  await page.goto(ctx.fixture.url);
   await setMarker(page);
   const total = Number(await page.textContent('#total'));
   await page.fill('#rename_item-1 input[name=title]', '');

@@ -1,29 +1,18 @@
 // The conformance fixture's forms in real Chromium with JavaScript on: client.js sends them,
 // marks them pending, fires its events and morphs the server's page in, with no page load.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.js';
+import { fixtureAndBrowser } from '../lib/setup.js';
 import { artifact } from '../lib/artifacts.js';
-import { startFixture, runs } from '../lib/server.js';
+import { runs } from '../lib/server.js';
 import { openPage, events, waitForEvents, countEvents, setMarker, hasMarker } from '../lib/enhanced.js';
 
-let fixture;
-let browser;
-
-before(async () => {
-  fixture = await startFixture();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  fixture?.stop();
-});
+const ctx = fixtureAndBrowser();
 
 /** The fixture's home page, JavaScript on, marked so a reload would show. */
 async function home() {
-  const page = await openPage(browser, fixture.url);
+  const page = await openPage(ctx.browser, ctx.fixture.url);
   await setMarker(page);
   return page;
 }
@@ -38,7 +27,7 @@ async function clickAndWait(page, selector) {
 
 test('a form is sent by the script and the page updates without a reload', async () => {
   const page = await home();
-  const before = await runs(fixture.url);
+  const before = await runs(ctx.fixture.url);
   const total = Number(await page.textContent('#total'));
   /** @type {import('playwright-core').Request[]} */
   const posts = [];
@@ -57,7 +46,7 @@ test('a form is sent by the script and the page updates without a reload', async
   assert.equal(await page.textContent('#total'), String(total + 5));
   assert.ok(await hasMarker(page), 'no page load');
   assert.equal(new URL(page.url()).pathname, '/');
-  assert.equal((await runs(fixture.url)).counter_add, (before.counter_add ?? 0) + 1);
+  assert.equal((await runs(ctx.fixture.url)).counter_add, (before.counter_add ?? 0) + 1);
   assert.equal(posts.length, 1);
   assert.equal(all.length, 1, `exactly one request: ${all.map((r) => r.url()).join(', ')}`);
   const headers = posts[0].headers();
@@ -89,7 +78,7 @@ test('a form added to the page later is enhanced too', async () => {
 
 test("a form whose submit another handler prevented is left to that handler", async () => {
   const page = await home();
-  const before = await runs(fixture.url);
+  const before = await runs(ctx.fixture.url);
   await page.evaluate(() => {
     window.__prevented = 0;
     document.addEventListener('submit', (event) => { event.preventDefault(); window.__prevented += 1; });
@@ -99,13 +88,13 @@ test("a form whose submit another handler prevented is left to that handler", as
   assert.equal(await page.evaluate(() => window.__prevented), 1);
   assert.equal(await countEvents(page, 'actum:start'), 0);
   assert.ok(await hasMarker(page));
-  assert.equal((await runs(fixture.url)).counter_add, before.counter_add);
+  assert.equal((await runs(ctx.fixture.url)).counter_add, before.counter_add);
   await page.context().close();
 });
 
 test("the submitter's name and value are sent, and its formaction picks the action", async () => {
   const page = await home();
-  const before = await runs(fixture.url);
+  const before = await runs(ctx.fixture.url);
   const total = Number(await page.textContent('#total'));
   await page.evaluate(() => {
     const form = document.createElement('form');
@@ -127,7 +116,7 @@ test("the submitter's name and value are sent, and its formaction picks the acti
   assert.equal(await page.textContent('#total'), String(total + 7));
   const slept = await clickAndWait(page, '#sleep_button');
   assert.deepEqual(slept.result, { slept: 1 });
-  const after = await runs(fixture.url);
+  const after = await runs(ctx.fixture.url);
   assert.equal(after.counter_add, (before.counter_add ?? 0) + 1);
   assert.equal(after.slow, (before.slow ?? 0) + 1);
   assert.ok(await hasMarker(page));

@@ -1,26 +1,15 @@
 // client.js with JavaScript on: calls from one page run one after another (unless a form opts
 // out), latest-wins forms abort older calls, call() from a script, autosave, optimistic UI.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.js';
-import { startFixture, runs } from '../lib/server.js';
+import { fixtureAndBrowser } from '../lib/setup.js';
+import { runs } from '../lib/server.js';
 import {
   openPage, events, waitForEvents, countEvents, setMarker, hasMarker, holdActionRequests, exposeClient,
 } from '../lib/enhanced.js';
 
-let fixture;
-let browser;
-
-before(async () => {
-  fixture = await startFixture();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  fixture?.stop();
-});
+const ctx = fixtureAndBrowser();
 
 /**
  * The home page, marked so a reload would show; `edits` add attributes as if the fixture
@@ -28,7 +17,7 @@ after(async () => {
  * @param {Array<[string | RegExp, string]>} [edits]
  */
 async function home(edits) {
-  const page = await openPage(browser, fixture.url, edits);
+  const page = await openPage(ctx.browser, ctx.fixture.url, edits);
   await setMarker(page);
   return page;
 }
@@ -162,14 +151,14 @@ test('call() rejects with an ActumError carrying status, message, fields and dig
 
 test('an autosave form saves once after typing stops, without taking focus', async () => {
   const page = await home([formWith('set_cookie', 'data-actum-autosave="200"')]);
-  const before = await runs(fixture.url);
+  const before = await runs(ctx.fixture.url);
   const field = '#set_cookie input[name=value]';
   await page.click(field, { clickCount: 3 });
   await page.keyboard.type('sepia');
   const [end] = await waitForEvents(page, 'actum:end', 1);
   assert.equal(end.detail.ok, true);
   assert.equal(await page.getAttribute('body', 'data-theme'), 'sepia');
-  assert.equal((await runs(fixture.url)).set_cookie, (before.set_cookie ?? 0) + 1, 'one save for five keys');
+  assert.equal((await runs(ctx.fixture.url)).set_cookie, (before.set_cookie ?? 0) + 1, 'one save for five keys');
   const state = await page.evaluate((s) => {
     const input = document.querySelector(s);
     return { focused: document.activeElement === input, value: input.value, caret: input.selectionStart };

@@ -2,31 +2,20 @@
 // works as a plain HTML form post (the seeds' progressive enhancement), through the origin check
 // with the headers a real browser sends.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { launch } from '../lib/browser.js';
+import { fixtureAndBrowser } from '../lib/setup.js';
 import { artifact } from '../lib/artifacts.js';
-import { startFixture, runs } from '../lib/server.js';
+import { runs } from '../lib/server.js';
 
-let fixture;
-let browser;
-
-before(async () => {
-  fixture = await startFixture();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  fixture?.stop();
-});
+const ctx = fixtureAndBrowser();
 
 /** A fresh page with JavaScript off, at the fixture's home page. */
 async function homeWithoutJs() {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await ctx.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(fixture.url);
+  await page.goto(ctx.fixture.url);
   return page;
 }
 
@@ -46,13 +35,13 @@ test('a form adds to the counter and the page shows the new total', async () => 
   assert.equal(response.status(), 200);
   assert.equal(new URL(page.url()).pathname, '/');
   assert.equal(await page.textContent('#total'), '5');
-  assert.equal((await runs(fixture.url)).counter_add, 1);
+  assert.equal((await runs(ctx.fixture.url)).counter_add, 1);
   await page.context().close();
 });
 
 test('a too-long title comes back next to its own form, with what was typed', async () => {
   const page = await homeWithoutJs();
-  const before = await runs(fixture.url);
+  const before = await runs(ctx.fixture.url);
   const long = 'x'.repeat(101);
   await page.fill('#rename_item-2 input[name=title]', long);
   await submit(page, '#rename_item-2 button');
@@ -61,7 +50,7 @@ test('a too-long title comes back next to its own form, with what was typed', as
   assert.equal(await page.getAttribute('#rename_item-2 input[name=title]', 'aria-invalid'), 'true');
   assert.equal(await page.locator('#rename_item-1-error').count(), 0, 'other rows keep their own state');
   assert.equal(await page.textContent('#item-2'), 'Second item', 'nothing changed');
-  assert.equal((await runs(fixture.url)).rename_item, (before.rename_item ?? 0) + 1);
+  assert.equal((await runs(ctx.fixture.url)).rename_item, (before.rename_item ?? 0) + 1);
   // Reloading shows the page without the error: the state was shown once, and no resubmit.
   await page.reload();
   assert.equal(await page.locator('#rename_item-2-error').count(), 0);
@@ -113,7 +102,7 @@ test('a redirect lands on its target; an open redirect is refused', async () => 
   await page.fill('#go_to input[name=to]', '//evil.example/');
   const response = await submit(page, '#go_to button');
   assert.equal(response.status(), 400);
-  assert.equal(new URL(page.url()).host, new URL(fixture.url).host, 'still on the fixture');
+  assert.equal(new URL(page.url()).host, new URL(ctx.fixture.url).host, 'still on the fixture');
   await page.context().close();
 });
 
@@ -123,7 +112,7 @@ test('a panic shows an error page with a digest, and the app goes on', async () 
   assert.equal(response.status(), 500);
   assert.match(await page.textContent('body'), /digest/i);
   assert.doesNotMatch(await page.content(), /on purpose/, 'no internals on the page');
-  await page.goto(fixture.url);
+  await page.goto(ctx.fixture.url);
   assert.equal(await page.locator('#counter_add').count(), 1);
   await page.context().close();
 });
