@@ -106,6 +106,18 @@ export function hasMarker(page) {
 }
 
 /**
+ * Opens `url` (with `edits`, see `openPage`) and marks the page, so a reload would show.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} url
+ * @param {Array<[string | RegExp, string]>} [edits]
+ */
+export async function openMarkedPage(browser, url, edits = []) {
+  const page = await openPage(browser, url, edits);
+  await setMarker(page);
+  return page;
+}
+
+/**
  * Holds every script-mode action request (header `actum-request`) until the test releases it.
  * `next()` resolves with a function that lets the oldest held request go on to the server.
  * @param {import('playwright-core').Page} page

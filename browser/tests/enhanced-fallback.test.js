@@ -11,17 +11,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureAndBrowser } from '../lib/setup.js';
 import { runs } from '../lib/server.js';
-import { openPage, countEvents, setMarker, hasMarker } from '../lib/enhanced.js';
+import { countEvents, setMarker, hasMarker, openMarkedPage } from '../lib/enhanced.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'client');
 
 const ctx = fixtureAndBrowser();
 
-async function home() {
-  const page = await openPage(ctx.browser, ctx.fixture.url);
-  await setMarker(page);
-  return page;
-}
+/** The fixture's home page, JavaScript on, marked so a reload would show; `edits` add
+ * attributes as if the fixture rendered them. */
+const home = (edits = []) => openMarkedPage(ctx.browser, ctx.fixture.url, edits);
 
 /** Clicks `selector` and waits for the page load that follows. */
 async function clickAndLoad(page, selector) {

@@ -6,16 +6,13 @@ import assert from 'node:assert/strict';
 import { fixtureAndBrowser } from '../lib/setup.js';
 import { artifact } from '../lib/artifacts.js';
 import { runs } from '../lib/server.js';
-import { openPage, events, waitForEvents, countEvents, setMarker, hasMarker } from '../lib/enhanced.js';
+import { events, waitForEvents, countEvents, hasMarker, openMarkedPage } from '../lib/enhanced.js';
 
 const ctx = fixtureAndBrowser();
 
-/** The fixture's home page, JavaScript on, marked so a reload would show. */
-async function home() {
-  const page = await openPage(ctx.browser, ctx.fixture.url);
-  await setMarker(page);
-  return page;
-}
+/** The fixture's home page, JavaScript on, marked so a reload would show; `edits` add
+ * attributes as if the fixture rendered them. */
+const home = (edits = []) => openMarkedPage(ctx.browser, ctx.fixture.url, edits);
 
 /** Clicks `selector` and waits for the call it starts to end; resolves with that end's detail. */
 async function clickAndWait(page, selector) {

@@ -6,21 +6,14 @@ import assert from 'node:assert/strict';
 import { fixtureAndBrowser } from '../lib/setup.js';
 import { runs } from '../lib/server.js';
 import {
-  openPage, events, waitForEvents, countEvents, setMarker, hasMarker, holdActionRequests, exposeClient,
+  events, waitForEvents, hasMarker, holdActionRequests, exposeClient, openMarkedPage,
 } from '../lib/enhanced.js';
 
 const ctx = fixtureAndBrowser();
 
-/**
- * The home page, marked so a reload would show; `edits` add attributes as if the fixture
- * rendered them.
- * @param {Array<[string | RegExp, string]>} [edits]
- */
-async function home(edits) {
-  const page = await openPage(ctx.browser, ctx.fixture.url, edits);
-  await setMarker(page);
-  return page;
-}
+/** The fixture's home page, JavaScript on, marked so a reload would show; `edits` add
+ * attributes as if the fixture rendered them. */
+const home = (edits = []) => openMarkedPage(ctx.browser, ctx.fixture.url, edits);
 
 /** An edit that adds `attributes` to the form with id `id`. */
 function formWith(id, attributes) {
