@@ -96,8 +96,7 @@ impl RequestContext {
     /// removed, paths or tags revalidated, a refresh asked for.
     pub(crate) fn changed_page(&self) -> bool {
         let effects = self.effects();
-        effects.jar.delta().next().is_some()
-            || !effects.revalidation.is_empty()
+        effects.jar.delta().next().is_some() || !effects.revalidation.is_empty()
     }
 }
 
@@ -226,6 +225,16 @@ impl Cookies {
             cookie.set_secure(true);
         }
         self.ctx.effects().jar.add(cookie);
+    }
+
+    /// Whether a cookie was set or removed while serving this request: a response that depends
+    /// on it must not be cached for others.
+    ///
+    /// ```no_run
+    /// assert!(!actum::cookies().has_changes());
+    /// ```
+    pub fn has_changes(&self) -> bool {
+        self.ctx.effects().jar.delta().next().is_some()
     }
 
     /// Removes a cookie (the browser gets an expired one).
