@@ -164,7 +164,7 @@ impl Core {
 
     /// Records marks under `names`: every entry checked against one of them and made before now
     /// becomes stale, in this process and (on Redis) in every other.
-    pub(crate) async fn mark(&self, names: &[String]) {
+    pub(crate) async fn mark(self: &Arc<Self>, names: &[String]) {
         if names.is_empty() {
             return;
         }
@@ -254,8 +254,8 @@ pub(crate) fn names_for(tags: &[String], page: Option<&str>) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn core() -> Core {
-        Core::new(100, Backend::Memory(MemoryMarks::default()))
+    fn core() -> Arc<Core> {
+        Arc::new(Core::new(100, Backend::Memory(MemoryMarks::default())))
     }
 
     #[tokio::test]

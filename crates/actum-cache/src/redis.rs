@@ -20,12 +20,12 @@
 //! is back.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
 
-use crate::core::{Core, MAX_LIFETIME};
+use crate::core::{Backend, Core, MAX_LIFETIME};
 use crate::marks::EVERYTHING;
 use crate::store::Stamp;
 
@@ -52,8 +52,6 @@ pub(crate) struct RedisStore {
     namespace: String,
     timeout: Duration,
     state: Mutex<State>,
-    /// This instance's id for the data it wrote into Redis (see the module's docs).
-    incarnation: String,
 }
 
 #[derive(Default)]
@@ -65,6 +63,8 @@ struct State {
     seen_incarnation: Option<String>,
     pending: BTreeSet<String>,
     pending_overflow: bool,
+    /// Whether a task is trying to write the pending marks.
+    retrying: bool,
 }
 
 /// Why a call did not reach Redis.
@@ -86,7 +86,6 @@ impl RedisStore {
             namespace,
             timeout,
             state: Mutex::new(State::default()),
-            incarnation: random_id(),
         })
     }
 
@@ -154,9 +153,14 @@ impl RedisStore {
         let _: Option<()> = self.query(core, &pipe).await;
     }
 
-    /// Records marks under `names`; kept for later when Redis cannot be reached.
-    pub(crate) async fn mark(&self, core: &Core, names: &[String]) {
-        if self.write_marks(core, names).await.is_none() {
+    /// Records marks under `names`; kept for later when Redis cannot be reached, and written by
+    /// a task that tries again every second until Redis is back (so that other instances do not
+    /// wait for this one's next request to learn of them).
+    pub(crate) async fn mark(&self, core: &Arc<Core>, names: &[String]) {
+        if self.write_marks(core, names).await.is_some() {
+            return;
+        }
+        let start_retrying = {
             let mut state = self.lock();
             if state.pending.len() + names.len() > MAX_PENDING {
                 state.pending.clear();
@@ -164,7 +168,21 @@ impl RedisStore {
             } else {
                 state.pending.extend(names.iter().cloned());
             }
+            !std::mem::replace(&mut state.retrying, true)
+        };
+        if start_retrying {
+            tokio::spawn(retry_pending_marks(Arc::downgrade(core)));
         }
+    }
+
+    /// Ends the retrying task when no mark waits any more; whether it ended.
+    fn stop_retrying_when_done(&self) -> bool {
+        let mut state = self.lock();
+        let done = state.pending.is_empty() && !state.pending_overflow;
+        if done {
+            state.retrying = false;
+        }
+        done
     }
 
     async fn write_marks(&self, core: &Core, names: &[String]) -> Option<u64> {
@@ -224,18 +242,18 @@ impl RedisStore {
             state.connection.clone()
         };
         let work = async {
-            let mut connection = match connection {
-                Some(connection) => connection,
-                None => {
-                    let connection = self
-                        .client
-                        .get_multiplexed_async_connection()
-                        .await
-                        .map_err(|e| Unreachable::Failed(e.to_string()))?;
-                    self.lock().connection = Some(connection.clone());
-                    connection
-                }
-            };
+            // A kept connection may have died with a Redis restart: one more try on a new one.
+            if let Some(mut connection) = connection
+                && let Ok(value) = pipe.query_async::<T>(&mut connection).await
+            {
+                return Ok(value);
+            }
+            let mut connection = self
+                .client
+                .get_multiplexed_async_connection()
+                .await
+                .map_err(|e| Unreachable::Failed(e.to_string()))?;
+            self.lock().connection = Some(connection.clone());
             pipe.query_async::<T>(&mut connection)
                 .await
                 .map_err(|e| Unreachable::Failed(e.to_string()))
@@ -279,7 +297,7 @@ impl RedisStore {
                 let mut pipe = redis::pipe();
                 pipe.cmd("SET")
                     .arg(self.key("meta", "incarnation"))
-                    .arg(&self.incarnation)
+                    .arg(random_id())
                     .arg("NX")
                     .ignore()
                     .get(self.key("meta", "incarnation"));
@@ -310,6 +328,22 @@ impl RedisStore {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Tries Redis every second while marks wait, until they are written or the cache is dropped.
+async fn retry_pending_marks(core: Weak<Core>) {
+    loop {
+        tokio::time::sleep(RETRY_AFTER).await;
+        let Some(core) = core.upgrade() else { return };
+        let Backend::Redis(store) = &core.backend else {
+            return;
+        };
+        // Any answer from Redis runs `recovered`, which writes the pending marks.
+        let _ = store.stamp(&core, &[]).await;
+        if store.stop_retrying_when_done() {
+            return;
+        }
     }
 }
 
