@@ -4,7 +4,9 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+#[cfg(feature = "redis")]
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -31,6 +33,7 @@ pub(crate) struct Local {
 }
 
 /// An entry as Redis keeps it, for every instance.
+#[cfg(feature = "redis")]
 #[derive(Serialize, serde::Deserialize)]
 pub(crate) struct Shared<T> {
     pub(crate) made: u64,
@@ -47,6 +50,7 @@ pub(crate) enum Read<T> {
         made: u64,
     },
     /// The store cannot be reached: load without caching.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Unavailable,
 }
 
@@ -176,6 +180,7 @@ impl Core {
     }
 
     /// Forgets every entry kept in this process (the store's marks cannot vouch for them).
+    #[cfg(feature = "redis")]
     pub(crate) fn forget_local(&self) {
         self.local.invalidate_all();
     }
@@ -233,13 +238,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Milliseconds since the Unix epoch.
+#[cfg(feature = "redis")]
 pub(crate) fn unix_millis(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The instant at `millis` since the Unix epoch (now, if that has passed).
-#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+#[cfg(feature = "redis")]
 fn instant_of(millis: u64) -> Instant {
     let left = millis.saturating_sub(unix_millis(SystemTime::now()));
     Instant::now() + Duration::from_millis(left).min(MAX_LIFETIME)

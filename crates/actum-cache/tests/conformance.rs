@@ -1,5 +1,5 @@
 //! One suite, two backends: every test runs against the memory cache and against a real
-//! `redis-server` started on a free port. What holds for one instance in memory must hold for
+//! `redis-server` started on a free port (with the `redis` feature). What holds for one instance in memory must hold for
 //! several on Redis.
 
 mod common;
@@ -21,6 +21,7 @@ macro_rules! conformance {
                 }
             )*
         }
+        #[cfg(feature = "redis")]
         mod redis {
             $(
                 #[tokio::test]

@@ -26,6 +26,7 @@ impl Backend {
         }
     }
 
+    #[cfg(feature = "redis")]
     pub fn redis() -> Self {
         let redis = RedisServer::start();
         let cache = redis_cache(&redis.url());
@@ -39,12 +40,14 @@ impl Backend {
     /// instance there is.
     pub fn another_instance(&self) -> Cache {
         match &self.redis {
+            #[cfg(feature = "redis")]
             Some(redis) => redis_cache(&redis.url()),
-            None => self.cache.clone(),
+            _ => self.cache.clone(),
         }
     }
 }
 
+#[cfg(feature = "redis")]
 pub fn redis_cache(url: &str) -> Cache {
     Cache::builder()
         .redis(url)
