@@ -1,10 +1,14 @@
 //! The actum example app as a library: [`app`] builds the whole router, so that the HTTP tests
 //! serve exactly what `main` serves.
 
+mod attachments;
 mod auth;
 mod db;
+mod invoices;
 mod pages;
 mod posts;
+mod theme;
+mod thread;
 
 use std::path::Path;
 
@@ -41,10 +45,24 @@ fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(pages::home))
         .route("/posts/{id}", get(pages::post_page))
+        .route("/posts/{id}/edit", get(pages::edit_page))
+        .route("/attachments/{id}", get(attachments::download))
+        .route("/thread", get(pages::thread_page))
+        .route("/invoices", get(pages::invoices_page))
+        .route("/seeds", get(pages::seeds_page))
         .action(auth::sign_in)
         .action(auth::sign_out)
+        .action(theme::set_theme)
         .action(posts::create_post)
+        .action(posts::create_draft)
+        .action(posts::save_draft)
+        .action(posts::publish_post)
         .action(posts::delete_post)
+        .action(posts::like_post)
+        .action(attachments::upload_attachment)
+        .action(thread::send_message)
+        .action(invoices::create_invoice)
+        .action(invoices::send_reminders)
         .fallback(pages::not_found_page)
         .with_state(state);
     ActionsLayer::new().wrap(routes)
