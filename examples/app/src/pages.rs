@@ -42,7 +42,7 @@ ul.posts,ol.messages{padding:0;list-style:none}ul.posts li,ol.messages li{paddin
 border-bottom:1px solid #8884}.body{white-space:pre-wrap}.pending{opacity:.55}\
 [aria-busy=true] button{cursor:progress}table{border-collapse:collapse;width:100%}\
 td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #8884}\
-.boundary{border:1px solid #c5221f;padding:.5rem;border-radius:4px}";
+[data-actum-error-boundary]:not(:has(*)){color:#c5221f;border:1px solid;padding:.5rem;border-radius:4px}";
 
 /// A page handler's error: the database failed. Answers a 500 page; the log has the cause.
 #[derive(Debug)]
@@ -157,7 +157,7 @@ fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
                 }
                 // Errors that no field explains land here when JavaScript is on (client.js fills
                 // the nearest boundary, else this one).
-                div.error.boundary #page-error data-actum-error-boundary role="alert" hidden {}
+                div #page-error data-actum-error-boundary role="alert" hidden {}
                 h1 { (title) }
                 (content)
             }

@@ -211,7 +211,11 @@ async fn deleting_someone_elses_post_is_403_and_keeps_it() {
         .submit(&format!("/posts/{id}"), "delete-as-other", &[])
         .await;
     assert_eq!(answer.status, 403);
-    assert!(answer.text().contains("forbidden"), "{}", answer.text());
+    assert!(
+        answer.text().contains("you are not allowed to do this"),
+        "{}",
+        answer.text()
+    );
     assert_eq!(bob.get(&format!("/posts/{id}")).await.status, 200);
     assert_eq!(db.count_posts().await, 1);
 }
