@@ -17,7 +17,11 @@ export interface ErrorBody {
 
 /** What the action marked stale. */
 export interface Revalidated {
+  /** Pages marked with `revalidate_path`. */
   paths: string[];
+  /** Path prefixes marked with `revalidate_layout` (the page and every page under it). */
+  layouts: string[];
+  /** Tags marked with `revalidate_tag`. */
   tags: string[];
   refresh: boolean;
 }

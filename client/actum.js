@@ -145,7 +145,9 @@ function apply(c, envelope) {
     page = here();
   }
   settle(c, envelope);
-  const changed = revalidated.paths.length + revalidated.tags.length || revalidated.refresh;
+  const changed =
+    revalidated.paths.length + revalidated.layouts.length + revalidated.tags.length ||
+    revalidated.refresh;
   // The server could not render the page: load it.
   if (!html && ok && redirect) location.assign(redirect);
   else if (!html && ok && changed) location.reload();

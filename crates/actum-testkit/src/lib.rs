@@ -8,6 +8,7 @@
 //! - [`Resp`] is the answer: status, headers (names lowercased), the de-chunked body, cookies.
 //! - [`Browser`] keeps cookies between requests like a browser with JavaScript off.
 //! - [`Page`] and [`form_action`] read forms, inputs and element text out of a rendered page.
+//! - [`RedisServer`] runs a real `redis-server` on a free port for the cache's tests.
 //!
 //! This crate is test support, not a library: a request or an answer that is not what a test
 //! expects panics with a message that says what failed, since a panic is how a test fails. For
@@ -16,10 +17,12 @@
 mod browser;
 mod io;
 mod page;
+mod redis;
 mod request;
 mod response;
 
 pub use browser::Browser;
 pub use page::{Page, form_action};
+pub use redis::RedisServer;
 pub use request::{Part, Req, encode};
 pub use response::{Resp, assert_hardened};

@@ -8,6 +8,7 @@ use http::header::{
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 
+use crate::revalidate::Revalidation;
 use crate::wire;
 
 /// Who is asking: a script that applies a JSON answer, or a browser posting a form natively.
@@ -36,7 +37,7 @@ pub(crate) struct Envelope<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<ErrorBody<'a>>,
     pub(crate) redirect: Option<&'a str>,
-    pub(crate) revalidated: Revalidated<'a>,
+    pub(crate) revalidated: &'a Revalidation,
 }
 
 /// The error part of the envelope (and of refusals to scripts).
@@ -55,14 +56,6 @@ pub(crate) struct ErrorBody<'a> {
 pub(crate) struct FieldError<'a> {
     pub(crate) field: &'a str,
     pub(crate) message: &'a str,
-}
-
-/// What the action marked stale.
-#[derive(Debug, Serialize, Default)]
-pub(crate) struct Revalidated<'a> {
-    pub(crate) paths: &'a [String],
-    pub(crate) tags: &'a [String],
-    pub(crate) refresh: bool,
 }
 
 /// `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`, on every action answer.
@@ -114,7 +107,7 @@ pub(crate) fn refusal(
                 result: None,
                 error: Some(error),
                 redirect: None,
-                revalidated: Revalidated::default(),
+                revalidated: &Revalidation::default(),
             };
             let mut response = envelope(status, &body);
             response.headers_mut().insert(

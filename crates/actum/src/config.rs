@@ -7,6 +7,7 @@ use crate::decode::FormLimits;
 use crate::form_state::FormStateStore;
 use crate::keys::KeyRing;
 use crate::origin::{OriginPattern, OriginPolicy};
+use crate::revalidate::Revalidate;
 
 /// The default body limit: 1 MiB, as Next.js' `bodySizeLimit`.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -32,6 +33,18 @@ pub(crate) struct Config {
     pub(crate) rerender: bool,
     /// At most this many actions at once (the layer's cap), when set.
     pub(crate) concurrency: Option<Arc<tokio::sync::Semaphore>>,
+    /// The cache that hears of what actions revalidate.
+    pub(crate) revalidator: Option<Revalidator>,
+}
+
+/// A shared [`Revalidate`] hook (a newtype so that `Config` can stay `Debug`).
+#[derive(Clone)]
+pub(crate) struct Revalidator(pub(crate) Arc<dyn Revalidate>);
+
+impl std::fmt::Debug for Revalidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Revalidator")
+    }
 }
 
 impl Default for Config {
@@ -47,6 +60,7 @@ impl Default for Config {
             form_states: FormStateStore::default(),
             rerender: false,
             concurrency: None,
+            revalidator: None,
         }
     }
 }

@@ -13,6 +13,7 @@ use http::header::{COOKIE, SET_COOKIE};
 
 use crate::config::Config;
 use crate::keys::KeyRing;
+use crate::revalidate::Revalidation;
 
 tokio::task_local! {
     static CONTEXT: Arc<RequestContext>;
@@ -33,9 +34,7 @@ pub(crate) struct RequestContext {
 #[derive(Debug, Default)]
 pub(crate) struct Effects {
     pub(crate) jar: CookieJar,
-    pub(crate) revalidated_paths: Vec<String>,
-    pub(crate) revalidated_tags: Vec<String>,
-    pub(crate) refresh: bool,
+    pub(crate) revalidation: Revalidation,
 }
 
 impl RequestContext {
@@ -97,10 +96,7 @@ impl RequestContext {
     /// removed, paths or tags revalidated, a refresh asked for.
     pub(crate) fn changed_page(&self) -> bool {
         let effects = self.effects();
-        effects.jar.delta().next().is_some()
-            || !effects.revalidated_paths.is_empty()
-            || !effects.revalidated_tags.is_empty()
-            || effects.refresh
+        effects.jar.delta().next().is_some() || !effects.revalidation.is_empty()
     }
 }
 
@@ -115,7 +111,7 @@ pub(crate) fn current() -> Option<Arc<RequestContext>> {
 }
 
 #[track_caller]
-fn expect_current(what: &str) -> Arc<RequestContext> {
+pub(crate) fn expect_current(what: &str) -> Arc<RequestContext> {
     match current() {
         Some(ctx) => ctx,
         None => panic!(
@@ -127,6 +123,22 @@ fn expect_current(what: &str) -> Arc<RequestContext> {
 
 pub(crate) fn current_page() -> Option<String> {
     current().and_then(|ctx| ctx.page.clone())
+}
+
+/// The path of the page being served, without its query: the request's own for a page, the page
+/// its form is on for an action. `None` outside a request served under
+/// [`ActionsLayer`](crate::ActionsLayer).
+///
+/// A cache keys what a page reads by it, so that [`revalidate_path`](crate::revalidate_path)
+/// reaches the data as well as the page.
+///
+/// ```
+/// assert_eq!(actum::current_path(), None); // not serving a request
+/// ```
+pub fn current_path() -> Option<String> {
+    let page = current()?.page.clone()?;
+    let path = page.split(['?', '#']).next().unwrap_or("/");
+    Some(path.to_owned())
 }
 
 pub(crate) fn current_key_ring() -> KeyRing {
@@ -215,6 +227,16 @@ impl Cookies {
         self.ctx.effects().jar.add(cookie);
     }
 
+    /// Whether a cookie was set or removed while serving this request: a response that depends
+    /// on it must not be cached for others.
+    ///
+    /// ```no_run
+    /// assert!(!actum::cookies().has_changes());
+    /// ```
+    pub fn has_changes(&self) -> bool {
+        self.ctx.effects().jar.delta().next().is_some()
+    }
+
     /// Removes a cookie (the browser gets an expired one).
     ///
     /// ```no_run
@@ -225,54 +247,4 @@ impl Cookies {
         removal.set_path("/");
         self.ctx.effects().jar.remove(removal);
     }
-}
-
-/// Marks a path as stale: cached data and pages under it are dropped, and the answer to a script
-/// says so (and carries the re-rendered page when it is the current one).
-///
-/// ```
-/// #[actum::action]
-/// async fn publish(_: ()) {
-///     actum::revalidate_path("/posts");
-/// }
-/// ```
-#[track_caller]
-pub fn revalidate_path(path: impl Into<String>) {
-    let ctx = expect_current("revalidate_path");
-    let mut effects = ctx.effects();
-    let path = path.into();
-    if !effects.revalidated_paths.contains(&path) {
-        effects.revalidated_paths.push(path);
-    }
-}
-
-/// Marks a cache tag as stale.
-///
-/// ```
-/// #[actum::action]
-/// async fn publish(_: ()) {
-///     actum::revalidate_tag("posts");
-/// }
-/// ```
-#[track_caller]
-pub fn revalidate_tag(tag: impl Into<String>) {
-    let ctx = expect_current("revalidate_tag");
-    let mut effects = ctx.effects();
-    let tag = tag.into();
-    if !effects.revalidated_tags.contains(&tag) {
-        effects.revalidated_tags.push(tag);
-    }
-}
-
-/// Asks for the current page to be re-rendered in the answer, without touching any cache.
-///
-/// ```
-/// #[actum::action]
-/// async fn bump(_: ()) {
-///     actum::refresh();
-/// }
-/// ```
-#[track_caller]
-pub fn refresh() {
-    expect_current("refresh").effects().refresh = true;
 }

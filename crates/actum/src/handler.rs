@@ -27,7 +27,7 @@ use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::action::{Action, ActionHandler, ActionInfo};
-use crate::answer::{self, Envelope, ErrorBody, FieldError, Mode, Revalidated};
+use crate::answer::{self, Envelope, ErrorBody, FieldError, Mode};
 use crate::completion::Completion;
 use crate::config::Config;
 use crate::context::{self, RequestContext};
@@ -156,9 +156,13 @@ where
     ));
     let call = action.call(parts, state, bound, decoded.input);
     let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
+    let revalidator = config.revalidator.clone();
+    let marks_of = Arc::clone(&ctx);
     let task = Completion::new(
         async move {
             let output = scoped.await;
+            // Inside the completion, so that a client hanging up cannot skip it.
+            revalidate(revalidator, &marks_of).await;
             drop(permit);
             output
         }
@@ -186,6 +190,18 @@ where
         }
         Ok(Ok(Err(rejection))) => ("rejected", extractor_refused(head.mode, rejection).await),
         Ok(Ok(Ok(result))) => run.answer(result, decoded.values),
+    }
+}
+
+/// Hands what the action marked stale to the layer's cache, before the answer is made: the page
+/// re-rendered in it, and every request after it, then reads fresh data.
+async fn revalidate(revalidator: Option<crate::config::Revalidator>, ctx: &RequestContext) {
+    let Some(revalidator) = revalidator else {
+        return;
+    };
+    let marks = ctx.effects().revalidation.clone();
+    if marks.drops_anything() {
+        revalidator.0.revalidate(&marks).await;
     }
 }
 
@@ -606,11 +622,7 @@ impl Run<'_> {
         redirect: Option<&str>,
     ) -> Response {
         let effects = self.ctx.effects();
-        let revalidated = Revalidated {
-            paths: &effects.revalidated_paths,
-            tags: &effects.revalidated_tags,
-            refresh: effects.refresh,
-        };
+        let revalidated = &effects.revalidation;
         let ok = error.is_none();
         answer::envelope(
             status,

@@ -15,13 +15,14 @@ use http::{HeaderMap, Method, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::config::Config;
+use crate::config::{Config, Revalidator};
 use crate::context::{self, RequestContext};
 use crate::decode::FormLimits;
 use crate::form_state::FormState;
 use crate::handler::Rerender;
 use crate::keys::KeyRing;
 use crate::origin::{OriginPattern, OriginPolicy, TrustedProxies};
+use crate::revalidate::Revalidate;
 use crate::wire;
 
 mod rerender;
@@ -180,6 +181,28 @@ impl ActionsLayer {
     /// action does not run. No cap by default.
     pub fn max_concurrent_actions(mut self, actions: usize) -> Self {
         self.config.concurrency = Some(Arc::new(tokio::sync::Semaphore::new(actions)));
+        self
+    }
+
+    /// The cache that [`revalidate_path`](crate::revalidate_path),
+    /// [`revalidate_layout`](crate::revalidate_layout) and
+    /// [`revalidate_tag`](crate::revalidate_tag) reach: once an action has run, the layer awaits
+    /// its [`Revalidate::revalidate`] before the answer is sent, so the page re-rendered in that
+    /// answer (and every request after it) reads fresh data. `actum_cache::Cache` is one.
+    ///
+    /// ```
+    /// use std::{future::Future, pin::Pin};
+    ///
+    /// struct Forget;
+    /// impl actum::Revalidate for Forget {
+    ///     fn revalidate<'a>(&'a self, _: &'a actum::Revalidation)
+    ///         -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> { Box::pin(async {}) }
+    /// }
+    ///
+    /// let layer = actum::ActionsLayer::new().cache(Forget);
+    /// ```
+    pub fn cache(mut self, cache: impl Revalidate) -> Self {
+        self.config.revalidator = Some(Revalidator(Arc::new(cache)));
         self
     }
 

@@ -51,7 +51,8 @@
 //!   implements [`IntoActionError`]. [`redirect`], [`not_found`], [`unauthorized`] and
 //!   [`forbidden`] end an action.
 //! - **Inside an action.** [`cookies()`] reads and sets cookies; [`revalidate_path`],
-//!   [`revalidate_tag`] and [`refresh`] mark what is stale.
+//!   [`revalidate_layout`], [`revalidate_tag`] and [`refresh`] mark what is stale, and the cache
+//!   set with [`ActionsLayer::cache`] drops it before the answer is sent.
 //! - **Answers.** A native form post gets a 303 back to its page (or to the redirect target),
 //!   with its [`FormState`] kept for that page; a script (header `actum-request: 1`) gets a JSON
 //!   envelope. `docs/protocol.md` is the wire; `docs/security.md` the defaults and how to relax
@@ -95,6 +96,7 @@ mod layer;
 mod origin;
 mod random;
 mod redirect_target;
+mod revalidate;
 mod router;
 mod seal;
 mod serve;
@@ -105,7 +107,7 @@ pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
 pub use actum_macros::{action, actions};
 pub use client::{client_script_tag, client_script_url};
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_TIME_LIMIT};
-pub use context::{Cookies, cookies, refresh, revalidate_path, revalidate_tag};
+pub use context::{Cookies, cookies, current_path};
 pub use decode::{DecodeError, FormLimits, UploadedFile};
 pub use error::{
     ActionError, IntoActionError, Redirect, forbidden, not_found, redirect, unauthorized,
@@ -115,6 +117,9 @@ pub use keys::{KeyError, KeyRing};
 pub use layer::{ActionsLayer, ActionsService};
 pub use origin::{
     InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies,
+};
+pub use revalidate::{
+    Revalidate, Revalidation, refresh, revalidate_layout, revalidate_path, revalidate_tag,
 };
 pub use router::RouterExt;
 pub use serve::{DEFAULT_HEADER_READ_TIMEOUT, Server, serve};

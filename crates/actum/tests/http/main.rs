@@ -1031,7 +1031,7 @@ async fn cookies_set_by_an_action_have_secure_defaults_and_reach_the_page() {
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
     assert_eq!(
         resp.json()["revalidated"],
-        json!({ "paths": ["/"], "tags": ["theme"], "refresh": false })
+        json!({ "paths": ["/"], "layouts": [], "tags": ["theme"], "refresh": false })
     );
     let page = Req::get("/")
         .header("cookie", "theme=dark")
