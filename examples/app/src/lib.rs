@@ -13,6 +13,7 @@ mod thread;
 use std::path::Path;
 
 use actum::{ActionsLayer, RouterExt};
+use actum_cache::Cache;
 use axum::Router;
 use axum::routing::get;
 use sqlx::SqlitePool;
@@ -22,6 +23,8 @@ use sqlx::SqlitePool;
 pub(crate) struct AppState {
     /// The SQLite pool.
     pub(crate) db: SqlitePool,
+    /// What pages read, kept until an action revalidates it (by tag, or by the page's path).
+    pub(crate) cache: Cache,
 }
 
 /// Opens (or creates) the SQLite database at `db_path`, runs the embedded migrations, and
@@ -36,12 +39,15 @@ pub(crate) struct AppState {
 /// ```
 pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {
     let db = db::open(db_path.as_ref()).await?;
-    Ok(router(AppState { db }))
+    let cache = Cache::memory();
+    Ok(router(AppState { db, cache }))
 }
 
 /// The routes and actions, wrapped whole by the actions layer: it serves pages and actions alike,
-/// and a script's call comes back with its page re-rendered.
+/// a script's call comes back with its page re-rendered, and what an action revalidates is
+/// dropped from the cache before that page is rendered.
 fn router(state: AppState) -> Router {
+    let layer = ActionsLayer::new().cache(state.cache.clone());
     let routes = Router::new()
         .route("/", get(pages::home))
         .route("/posts/{id}", get(pages::post_page))
@@ -65,5 +71,5 @@ fn router(state: AppState) -> Router {
         .action(invoices::send_reminders)
         .fallback(pages::not_found_page)
         .with_state(state);
-    ActionsLayer::new().wrap(routes)
+    layer.wrap(routes)
 }

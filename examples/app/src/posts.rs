@@ -54,6 +54,8 @@ pub(crate) async fn create_post(
     let id = posts::insert(&st.db, user.id, title, &input.body, Status::Published).await?;
     tracing::info!(post = id, author = user.id, "post created");
     actum::revalidate_tag(POSTS_TAG);
+    // The new post's page may be cached as "not found" by a visit before it existed.
+    actum::revalidate_path(format!("/posts/{id}"));
     actum::redirect(format!("/posts/{id}"))
 }
 
@@ -68,6 +70,7 @@ pub(crate) async fn create_draft(
     let title = input.title.trim();
     let id = posts::insert(&st.db, user.id, title, &input.body, Status::Draft).await?;
     tracing::info!(post = id, author = user.id, "draft created");
+    actum::revalidate_path(format!("/posts/{id}"));
     actum::redirect(format!("/posts/{id}/edit"))
 }
 

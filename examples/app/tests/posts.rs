@@ -1,5 +1,6 @@
 //! HTTP tests of the posts: publish or save a draft (two buttons of one form), edit with the
-//! autosaved draft, publish, delete, like, views. Every refusal proves that SQLite did not change.
+//! autosaved draft, publish, delete, like, views, and the cache revalidated by tag and by path.
+//! Every refusal proves that SQLite did not change.
 
 mod common;
 
@@ -289,4 +290,57 @@ async fn a_view_is_a_navigation_to_the_post() {
     assert_eq!(views(envelope["html"].as_str().unwrap()), "2 views");
     let sql = format!("SELECT views FROM posts WHERE id = {id}");
     assert_eq!(db.number(&sql).await, 2);
+}
+
+#[tokio::test]
+async fn the_posts_list_is_cached_until_an_action_revalidates_its_tag() {
+    let (db, _server, mut alice) = signed_in("alice").await;
+    alice.create_post("First", "").await;
+    assert!(
+        alice
+            .page("/")
+            .await
+            .text("posts")
+            .unwrap()
+            .contains("First")
+    );
+    // Written behind the app's back: the cached list does not show it.
+    db.execute("UPDATE posts SET title = 'Renamed behind the cache'")
+        .await;
+    let list = alice.page("/").await.text("posts").unwrap();
+    assert!(list.contains("First"), "{list}");
+    // Publishing revalidates the tag `posts`: the next render reads SQLite again.
+    alice.create_post("Second", "").await;
+    let list = alice.page("/").await.text("posts").unwrap();
+    assert!(list.contains("Renamed behind the cache"), "{list}");
+    assert!(list.contains("Second"), "{list}");
+}
+
+#[tokio::test]
+async fn a_post_page_is_cached_until_an_action_revalidates_its_path() {
+    let (db, _server, mut alice) = signed_in("alice").await;
+    let first = alice.create_post("First", "original text").await;
+    let second = alice.create_post("Second", "original text").await;
+    for id in [first, second] {
+        let page = alice.page(&format!("/posts/{id}")).await;
+        assert_eq!(page.text("post-body").unwrap(), "original text");
+    }
+    db.execute("UPDATE posts SET body = 'changed behind the cache'")
+        .await;
+    // A like revalidates its post's path only: that page reads SQLite again, the other does not.
+    alice.submit(&format!("/posts/{first}"), "like", &[]).await;
+    let page = alice.page(&format!("/posts/{first}")).await;
+    assert_eq!(page.text("post-body").unwrap(), "changed behind the cache");
+    let page = alice.page(&format!("/posts/{second}")).await;
+    assert_eq!(page.text("post-body").unwrap(), "original text");
+}
+
+#[tokio::test]
+async fn a_post_is_not_stuck_as_not_found() {
+    let (_db, _server, mut alice) = signed_in("alice").await;
+    // Visited before it exists (the next id), then created: the page shows it.
+    assert_eq!(alice.get("/posts/1").await.status, 404);
+    let id = alice.create_post("Arrived", "").await;
+    assert_eq!(id, 1);
+    assert_eq!(alice.get("/posts/1").await.status, 200);
 }

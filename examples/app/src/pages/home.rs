@@ -9,14 +9,20 @@ use maud::{Markup, html};
 use super::{Frame, PageError, field_error, form_error, id_of, last_of, typed};
 use crate::AppState;
 use crate::db::posts::{self, Summary};
-use crate::posts::{BODY_MAX_CHARS, TITLE_MAX_CHARS, create_draft, create_post};
+use crate::posts::{BODY_MAX_CHARS, POSTS_TAG, TITLE_MAX_CHARS, create_draft, create_post};
 
 /// `GET /`.
 pub(crate) async fn home(
     State(st): State<AppState>,
     frame: Frame,
 ) -> Result<Html<String>, PageError> {
-    let published = posts::list_published(&st.db).await?;
+    // Cached until an action revalidates the tag (`revalidate_tag(POSTS_TAG)`).
+    let published = st
+        .cache
+        .entry("posts:published")
+        .tag(POSTS_TAG)
+        .load(|| posts::list_published(&st.db))
+        .await?;
     let drafts = match &frame.user {
         Some(user) => posts::list_drafts(&st.db, user.id).await?,
         None => Vec::new(),

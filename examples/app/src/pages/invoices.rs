@@ -16,8 +16,19 @@ pub(crate) async fn invoices_page(
     State(st): State<AppState>,
     frame: Frame,
 ) -> Result<Html<String>, PageError> {
-    let customers = invoices::customers(&st.db).await?;
-    let invoices = invoices::list(&st.db).await?;
+    // The customers never change while the app runs; the invoices are cached for this page,
+    // and `create_invoice` ends with `revalidate_path("/invoices")`.
+    let customers = st
+        .cache
+        .entry("customers")
+        .load(|| invoices::customers(&st.db))
+        .await?;
+    let invoices = st
+        .cache
+        .entry("invoices")
+        .for_page("/invoices")
+        .load(|| invoices::list(&st.db))
+        .await?;
     let content = html! {
         @if frame.user.is_some() {
             (invoice_form(&customers, frame.form.for_action(create_invoice)))

@@ -28,7 +28,16 @@ pub(crate) async fn post_page(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let Some(post) = visible_post(&st, frame.user.as_ref(), id).await? else {
+    // The post and its files are cached for this page's path: the actions that change them end
+    // with `revalidate_path("/posts/{id}")`. Views are counted live, outside the cache.
+    let page = format!("/posts/{id}");
+    let post = st
+        .cache
+        .entry(format!("post:{id}"))
+        .for_page(&page)
+        .load(|| posts::find(&st.db, id))
+        .await?;
+    let Some(post) = post.filter(|post| may_see(post, frame.user.as_ref())) else {
         return Ok(not_found(&frame, id));
     };
     let views = if is_a_view(&headers, &frame.form) {
@@ -36,7 +45,12 @@ pub(crate) async fn post_page(
     } else {
         posts::views(&st.db, id).await?
     };
-    let files = attachments::list(&st.db, id).await?;
+    let files = st
+        .cache
+        .entry(format!("post:{id}:files"))
+        .for_page(&page)
+        .load(|| attachments::list(&st.db, id))
+        .await?;
     let is_author = is_author(&post, frame.user.as_ref());
     let content = html! {
         p.note #meta {
@@ -70,7 +84,9 @@ pub(crate) async fn edit_page(
     frame: Frame,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let Some(post) = visible_post(&st, frame.user.as_ref(), id).await? else {
+    // Read fresh, not from the cache: the author edits what the database has.
+    let post = posts::find(&st.db, id).await?;
+    let Some(post) = post.filter(|post| may_see(post, frame.user.as_ref())) else {
         return Ok(not_found(&frame, id));
     };
     if !is_author(&post, frame.user.as_ref()) {
@@ -85,14 +101,9 @@ pub(crate) async fn edit_page(
     Ok(frame.page("Edit post", content).into_response())
 }
 
-/// The post, if it exists and this user may see it (a draft is its author's only).
-async fn visible_post(
-    st: &AppState,
-    user: Option<&User>,
-    id: i64,
-) -> Result<Option<Post>, sqlx::Error> {
-    let post = posts::find(&st.db, id).await?;
-    Ok(post.filter(|post| post.status == Status::Published || is_author(post, user)))
+/// Whether this user may see the post: a draft is its author's only.
+fn may_see(post: &Post, user: Option<&User>) -> bool {
+    post.status == Status::Published || is_author(post, user)
 }
 
 /// Whether this GET is someone looking at the post: a browser's navigation to it (the seeds

@@ -16,7 +16,13 @@ pub(crate) async fn thread_page(
     State(st): State<AppState>,
     frame: Frame,
 ) -> Result<Html<String>, PageError> {
-    let messages = messages::latest(&st.db).await?;
+    // Cached for this page: `send_message` ends with `revalidate_path("/thread")`.
+    let messages = st
+        .cache
+        .entry("messages")
+        .for_page("/thread")
+        .load(|| messages::latest(&st.db))
+        .await?;
     let last = frame.form.for_action(send_message);
     // After a failed send the message comes back into the field; after a success it is empty.
     let typed = last

@@ -55,6 +55,14 @@ impl TempDb {
         value
     }
 
+    /// Changes the file directly, behind the app's back (and its cache's).
+    pub(crate) async fn execute(&self, sql: &str) {
+        let url = format!("sqlite://{}", self.path.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
     /// How many posts the file holds.
     pub(crate) async fn count_posts(&self) -> i64 {
         self.number("SELECT COUNT(*) FROM posts").await
