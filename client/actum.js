@@ -153,6 +153,8 @@ function apply(c, envelope) {
   else if (!html && ok && changed) location.reload();
   if (changed) emit(c, 'revalidate', revalidated);
   if (ok) {
+    // As React resets a form after its action: the fields go back to what the server rendered.
+    if (form?.hasAttribute('data-actum-reset')) form.reset();
     announce(form?.dataset.actumDone ?? 'done');
     emit(c, 'end', envelope);
     return envelope.result;

@@ -1,124 +1,139 @@
-// The example app (the README's first command) in real Chromium with JavaScript off: sign in,
-// write a post (a validation error first), delete it; and a forged delete by another user fails.
+// The example app's posts in real Chromium, every flow with JavaScript off (native posts, 303s)
+// and on (client.js: no page load): sign in and out, publish after a validation error, save a
+// draft with the second button, autosave, publish the edit, like, views, delete, and another
+// user's delete refused.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { launch } from '../lib/browser.js';
-import { artifact } from '../lib/artifacts.js';
-import { startServer, exampleBinary } from '../lib/server.js';
+import { MODES, appAndBrowser, mode, openApp, screenshot, signedIn, submit, text } from '../lib/example-app.js';
 
-let app;
-let browser;
-let dataDir;
+const ctx = appAndBrowser();
 
-before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'actum-example-'));
-  app = await startServer(exampleBinary(), [], {
-    PORT: '0',
-    ACTUM_EXAMPLE_DB: path.join(dataDir, 'example.db'),
+/** The post id in the page's URL. @param {import('playwright-core').Page} page */
+const postId = (page) => Number(/\/posts\/(\d+)/.exec(page.url())?.[1]);
+
+for (const js of MODES) {
+  test(`a post is published after a validation error, then deleted (${mode(js)})`, async () => {
+    const page = await signedIn(ctx.browser, ctx.url, `ann-${js}`, js);
+    // Spaces pass the browser's `required` check; the server trims them and refuses the title.
+    await page.fill('#create-post input[name=title]', '   ');
+    await page.fill('#create-post textarea[name=body]', 'kept after the error');
+    await submit(page, '#publish', js);
+    assert.equal(await text(page, '#title-error'), 'a title is required');
+    assert.equal(await page.inputValue('#create-post textarea[name=body]'), 'kept after the error');
+    if (js) assert.equal(await page.evaluate(() => document.activeElement?.id), 'title', 'focus on the field');
+
+    await page.fill('#create-post input[name=title]', `Hello from Chromium ${js}`);
+    await submit(page, '#publish', js);
+    await page.waitForURL(/\/posts\/\d+$/);
+    assert.match(await text(page, 'h1'), /Hello from Chromium/);
+    assert.equal(await text(page, '#post-body'), 'kept after the error');
+
+    await submit(page, `#delete-post-${postId(page)} button`, js);
+    await page.waitForURL(`${ctx.url}/`);
+    assert.doesNotMatch(await text(page, 'body'), new RegExp(`Hello from Chromium ${js}`));
+    await page.context().close();
   });
-  browser = await launch();
-});
 
-after(async () => {
-  await browser?.close();
-  app?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+  test(`save draft is the second button; the edit form saves and publishes (${mode(js)})`, async () => {
+    const page = await signedIn(ctx.browser, ctx.url, `dora-${js}`, js);
+    await page.fill('#create-post input[name=title]', 'A first idea');
+    await submit(page, '#save-draft', js);
+    await page.waitForURL(/\/posts\/\d+\/edit$/);
+    const id = postId(page);
+    assert.equal(await page.inputValue('#edit-post input[name=title]'), 'A first idea');
 
-async function signedIn(name, { javaScriptEnabled = false } = {}) {
-  const context = await browser.newContext({ javaScriptEnabled });
-  const page = await context.newPage();
-  await page.goto(app.url);
-  await page.fill('#sign-in input[name=name]', name);
-  await submit(page, '#sign-in button');
-  return page;
+    await page.fill('#edit-post input[name=title]', 'A better title');
+    await page.fill('#edit-post textarea[name=body]', 'Written in the edit form.');
+    if (js) {
+      // No click: the form saves itself once typing has paused.
+      await page.waitForFunction(() => document.querySelector('#draft-status')?.textContent?.includes('Draft saved at'));
+      await screenshot(page, 'edit-autosave');
+    } else {
+      await submit(page, '#save-draft', js);
+      assert.match(await text(page, '#draft-status'), /Draft saved at/);
+    }
+    assert.equal(await page.inputValue('#edit-post input[name=title]'), 'A better title');
+
+    // The draft is its author's only.
+    const other = await signedIn(ctx.browser, ctx.url, `eve-${js}`, js);
+    assert.equal((await other.goto(`${ctx.url}/posts/${id}`))?.status(), 404);
+    await other.context().close();
+
+    await submit(page, '#publish', js);
+    await page.waitForURL(new RegExp(`/posts/${id}$`));
+    assert.equal(await text(page, 'h1'), 'A better title');
+    assert.equal(await text(page, '#post-body'), 'Written in the edit form.');
+    await page.goto(ctx.url);
+    assert.match(await text(page, '#posts'), /A better title/);
+    await page.context().close();
+  });
+
+  test(`likes and views count (${mode(js)})`, async () => {
+    const page = await signedIn(ctx.browser, ctx.url, `lee-${js}`, js);
+    await page.fill('#create-post input[name=title]', 'Likeable');
+    await page.fill('#create-post textarea[name=body]', 'Like it, or not.');
+    await submit(page, '#publish', js);
+    await page.waitForURL(/\/posts\/\d+$/);
+    const url = page.url();
+
+    await page.goto(url);
+    const views = Number((await text(page, '#views')).split(' ')[0]);
+    await page.goto(url);
+    assert.equal(await text(page, '#views'), `${views + 1} views`, 'a navigation is a view');
+
+    await submit(page, '#like button', js);
+    assert.equal(await text(page, '#likes'), 'Total likes: 1');
+    assert.match(await text(page, '#liked'), /returned 1/);
+    assert.equal(await text(page, '#views'), `${views + 1} views`, 'a like is not a view');
+    await submit(page, '#like button', js);
+    assert.equal(await text(page, '#likes'), 'Total likes: 2');
+    if (js) await screenshot(page, 'post');
+    await page.context().close();
+  });
+
+  test(`another user's delete is refused and the post stays (${mode(js)})`, async () => {
+    const ann = await signedIn(ctx.browser, ctx.url, `owner-${js}`, js);
+    await ann.fill('#create-post input[name=title]', `Owner keeps this ${js}`);
+    await submit(ann, '#publish', js);
+    await ann.waitForURL(/\/posts\/\d+$/);
+    const url = ann.url();
+
+    // Bob gets no delete button, but the page shows one on purpose: the action checks the user.
+    const bob = await signedIn(ctx.browser, ctx.url, `bob-${js}`, js);
+    await bob.goto(url);
+    assert.equal(await bob.locator('form[id^="delete-post-"]').count(), 0);
+    const response = await submit(bob, '#delete-as-other button', js);
+    if (js) {
+      // The error boundary around the button now shows the error instead.
+      assert.match(await text(bob, '#not-yours-boundary'), /you are not allowed to do this \(digest \w+\)/);
+      assert.equal(await bob.locator('#delete-as-other').count(), 0);
+      assert.equal(bob.url(), url);
+      await screenshot(bob, 'forbidden');
+    } else {
+      assert.equal(response?.status(), 403);
+      assert.match(await text(bob, 'body'), /you are not allowed to do this/);
+    }
+
+    await ann.goto(url);
+    assert.match(await text(ann, 'h1'), /Owner keeps this/);
+    await ann.context().close();
+    await bob.context().close();
+  });
+
+  test(`signing out shows the sign-in form again (${mode(js)})`, async () => {
+    const page = await signedIn(ctx.browser, ctx.url, `sam-${js}`, js);
+    if (js) await screenshot(page, 'home');
+    await submit(page, '#sign-out button', js);
+    assert.equal(await page.isVisible('#sign-in'), true);
+    assert.equal(await page.locator('#create-post').count(), 0);
+    await page.context().close();
+  });
 }
 
-async function submit(page, button) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(button)]);
-  return response;
-}
-
-test('a signed-in user writes a post, after fixing a validation error, and deletes it', async () => {
-  const page = await signedIn('ann');
-  assert.match(await page.textContent('header'), /ann/);
-
-  // Spaces pass the browser's `required` check; the server trims them and refuses the title.
-  await page.fill('#create-post input[name=title]', '   ');
-  await page.fill('#create-post textarea[name=body]', 'kept after the error');
-  await submit(page, '#create-post button');
-  assert.match(await page.textContent('#create-post'), /title/i, 'the title error is next to the form');
-  assert.equal(await page.inputValue('#create-post textarea[name=body]'), 'kept after the error');
-
-  await page.fill('#create-post input[name=title]', 'Hello from Chromium');
-  await submit(page, '#create-post button');
-  assert.match(new URL(page.url()).pathname, /^\/posts\/\d+$/);
-  assert.match(await page.textContent('body'), /Hello from Chromium/);
-
-  await page.goto(app.url);
-  const deleteForm = page.locator('form[id^="delete-post-"]');
-  assert.equal(await deleteForm.count(), 1);
-  await submit(page, 'form[id^="delete-post-"] button');
-  assert.doesNotMatch(await page.textContent('body'), /Hello from Chromium/);
-  await page.screenshot({ path: artifact('example-app-after-delete.png') });
-  await page.context().close();
-});
-
-test("another user's forged delete is refused and the post stays", async () => {
-  const ann = await signedIn('ann2');
-  await ann.fill('#create-post input[name=title]', 'Ann keeps this');
-  await submit(ann, '#create-post button');
-  await ann.goto(app.url);
-  const deleteUrl = await ann.getAttribute('form[id^="delete-post-"]', 'action');
-
-  // Bob never sees a delete button for Ann's post, but any action is reachable by a direct POST:
-  // he builds the form himself, in his own signed-in browser.
-  const bob = await signedIn('bob', { javaScriptEnabled: true });
-  assert.equal(await bob.locator('form[id^="delete-post-"]').count(), 0);
-  const [response] = await Promise.all([
-    bob.waitForNavigation({ waitUntil: 'load' }),
-    bob.evaluate((url) => {
-      const form = document.createElement('form');
-      form.method = 'post';
-      form.action = url;
-      document.body.append(form);
-      form.submit();
-    }, deleteUrl),
-  ]);
-  assert.equal(response.status(), 403);
-
-  await ann.goto(app.url);
-  assert.match(await ann.textContent('body'), /Ann keeps this/);
-  await ann.context().close();
-  await bob.context().close();
-});
-
-test('with JavaScript on, a garde validation error comes back into the page without a reload', async () => {
-  const page = await signedIn('carol', { javaScriptEnabled: true });
-  await page.evaluate(() => { /** @type {any} */ (window).__marker = 1; });
-  await page.fill('#create-post input[name=title]', '   ');
-  await page.fill('#create-post textarea[name=body]', 'typed with the script on');
-  const answered = page.waitForResponse((r) => r.url().includes('/_actum/') && r.request().method() === 'POST');
-  await page.click('#create-post button');
-  const response = await answered;
-  assert.equal(response.status(), 422);
-  await page.waitForSelector('#create-post [aria-invalid="true"]');
-  assert.match(await page.textContent('#create-post'), /a title is required/);
-  assert.equal(await page.inputValue('#create-post textarea[name=body]'), 'typed with the script on');
-  assert.equal(await page.evaluate(() => /** @type {any} */ (window).__marker), 1, 'no page load');
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'title');
-  await page.screenshot({ path: artifact('example-app-validation-js.png') });
-
-  await page.fill('#create-post input[name=title]', 'Written with the script');
-  await page.click('#create-post button');
-  await page.waitForURL(/\/posts\/\d+$/);
-  assert.match(await page.textContent('body'), /Written with the script/);
-  assert.equal(await page.evaluate(() => /** @type {any} */ (window).__marker), 1, 'the redirect was applied without a load');
-  await page.goBack();
-  await page.waitForURL(app.url + '/');
+test('a visitor sees the posts but no forms to change them', async () => {
+  const page = await openApp(ctx.browser, ctx.url, false);
+  assert.equal(await page.locator('#create-post').count(), 0);
+  assert.match(await text(page, 'body'), /Sign in \(at the top of the page\) to write posts/);
   await page.context().close();
 });

@@ -304,7 +304,6 @@ struct Decoded<T> {
 
 /// Why the input could not be decoded.
 enum InputError {
-    TooLarge,
     UnsupportedType,
     Decode(DecodeError, Vec<(String, String)>),
 }
@@ -319,7 +318,9 @@ async fn decode_input<T: DeserializeOwned>(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
-        return Err(InputError::TooLarge);
+        // The same words as a body found too long while streaming: the limit, for the user.
+        let error = DecodeError::body_too_large(limit);
+        return Err(InputError::Decode(error, Vec::new()));
     }
     let (kind, content_type) = body_kind(headers);
     let limits = &config.form_limits;
@@ -361,12 +362,6 @@ fn refuse_input<M, A: Action<M>>(
     err: InputError,
 ) -> Response {
     let (status, message, field, values) = match &err {
-        InputError::TooLarge => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the request body is too large",
-            None,
-            None,
-        ),
         InputError::UnsupportedType => (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send the input as application/x-www-form-urlencoded, multipart/form-data or application/json",

@@ -91,6 +91,11 @@ async fn current_user(parts: &Parts, state: &AppState) -> Result<Option<User>, s
 
 /// The value of the session cookie, if the request has one.
 fn session_token(parts: &Parts) -> Option<String> {
+    request_cookie(parts, SESSION_COOKIE)
+}
+
+/// The value of a cookie the request carries (not empty), read from its `Cookie` headers.
+pub(crate) fn request_cookie(parts: &Parts, wanted: &str) -> Option<String> {
     parts
         .headers
         .get_all(COOKIE)
@@ -98,7 +103,7 @@ fn session_token(parts: &Parts) -> Option<String> {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
         .filter(|value| !value.is_empty())
 }

@@ -1,7 +1,12 @@
 //! The SQLite database: opening it (with the embedded migrations) and every query the app runs.
 //!
 //! Queries are checked at run time (`sqlx::query_as` with `FromRow`), not by the compile-time
-//! macros, so that building the example needs no `DATABASE_URL`.
+//! macros, so that building the example needs no `DATABASE_URL`. One module per table group.
+
+pub(crate) mod attachments;
+pub(crate) mod invoices;
+pub(crate) mod messages;
+pub(crate) mod posts;
 
 use std::path::Path;
 
@@ -26,27 +31,6 @@ pub(crate) struct User {
     /// The display name (unique).
     pub(crate) name: String,
 }
-
-/// A post with its author's name.
-#[derive(Debug, Clone, FromRow)]
-pub(crate) struct Post {
-    /// The row id, also the post's URL: `/posts/{id}`.
-    pub(crate) id: i64,
-    /// Who wrote it.
-    pub(crate) author_id: i64,
-    /// The author's display name.
-    pub(crate) author_name: String,
-    /// 1 to 120 characters.
-    pub(crate) title: String,
-    /// Up to 10 000 characters.
-    pub(crate) body: String,
-    /// When it was written (UTC, `YYYY-MM-DD HH:MM:SS`).
-    pub(crate) created_at: String,
-}
-
-/// The columns of [`Post`], joined with the author.
-const POST_COLUMNS: &str = "SELECT posts.id, posts.author_id, users.name AS author_name, \
-     posts.title, posts.body, posts.created_at FROM posts JOIN users ON users.id = posts.author_id";
 
 /// Finds the user with this display name, creating it on first use.
 pub(crate) async fn user_by_name(db: &SqlitePool, name: &str) -> Result<User, sqlx::Error> {
@@ -93,60 +77,25 @@ pub(crate) async fn delete_session(db: &SqlitePool, token: &str) -> Result<(), s
     Ok(())
 }
 
-/// Every post, newest first.
-pub(crate) async fn list_posts(db: &SqlitePool) -> Result<Vec<Post>, sqlx::Error> {
-    sqlx::query_as(&format!("{POST_COLUMNS} ORDER BY posts.id DESC"))
-        .fetch_all(db)
+/// A database in memory with the migrations applied, for the unit tests of every query module.
+#[cfg(test)]
+pub(crate) async fn memory_db() -> SqlitePool {
+    // One connection: every connection to `:memory:` would be a different database.
+    #[allow(clippy::unwrap_used, reason = "test support")]
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
         .await
-}
-
-/// One post, if it exists.
-pub(crate) async fn find_post(db: &SqlitePool, id: i64) -> Result<Option<Post>, sqlx::Error> {
-    sqlx::query_as(&format!("{POST_COLUMNS} WHERE posts.id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
-}
-
-/// Stores a new post; returns its id.
-pub(crate) async fn insert_post(
-    db: &SqlitePool,
-    author_id: i64,
-    title: &str,
-    body: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO posts (author_id, title, body) VALUES (?, ?, ?) RETURNING id")
-        .bind(author_id)
-        .bind(title)
-        .bind(body)
-        .fetch_one(db)
-        .await
-}
-
-/// Deletes a post (nothing happens for an unknown id).
-pub(crate) async fn delete_post(db: &SqlitePool, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM posts WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
+        .unwrap();
+    #[allow(clippy::unwrap_used, reason = "test support")]
+    sqlx::migrate!().run(&pool).await.unwrap();
+    pool
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A database in memory with the migrations applied.
-    async fn memory_db() -> SqlitePool {
-        // One connection: every connection to `:memory:` would be a different database.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::migrate!().run(&pool).await.unwrap();
-        pool
-    }
+    use crate::db::memory_db;
 
     #[tokio::test]
     async fn a_name_is_one_user() {
@@ -170,37 +119,5 @@ mod tests {
         delete_session(&db, &token).await.unwrap();
         assert_eq!(session_user(&db, &token).await.unwrap(), None);
         assert_eq!(session_user(&db, "unknown").await.unwrap(), None);
-    }
-
-    #[tokio::test]
-    async fn posts_are_stored_listed_and_deleted() {
-        let db = memory_db().await;
-        let alice = user_by_name(&db, "alice").await.unwrap();
-        let first = insert_post(&db, alice.id, "One", "first").await.unwrap();
-        let second = insert_post(&db, alice.id, "Two", "second").await.unwrap();
-        let titles: Vec<String> = list_posts(&db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|p| p.title)
-            .collect();
-        assert_eq!(titles, ["Two", "One"]);
-        let post = find_post(&db, first).await.unwrap().unwrap();
-        assert_eq!(
-            (post.author_name.as_str(), post.body.as_str()),
-            ("alice", "first")
-        );
-        delete_post(&db, first).await.unwrap();
-        assert!(find_post(&db, first).await.unwrap().is_none());
-        assert!(find_post(&db, second).await.unwrap().is_some());
-    }
-
-    #[tokio::test]
-    async fn deleted_ids_are_not_reused() {
-        let db = memory_db().await;
-        let alice = user_by_name(&db, "alice").await.unwrap();
-        let id = insert_post(&db, alice.id, "One", "").await.unwrap();
-        delete_post(&db, id).await.unwrap();
-        assert!(insert_post(&db, alice.id, "Two", "").await.unwrap() > id);
     }
 }

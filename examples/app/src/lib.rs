@@ -1,14 +1,19 @@
 //! The actum example app as a library: [`app`] builds the whole router, so that the HTTP tests
 //! serve exactly what `main` serves.
 
+mod attachments;
 mod auth;
 mod db;
+mod invoices;
 mod pages;
 mod posts;
+mod theme;
+mod thread;
 
 use std::path::Path;
 
 use actum::{ActionsLayer, RouterExt};
+use actum_cache::Cache;
 use axum::Router;
 use axum::routing::get;
 use sqlx::SqlitePool;
@@ -18,6 +23,8 @@ use sqlx::SqlitePool;
 pub(crate) struct AppState {
     /// The SQLite pool.
     pub(crate) db: SqlitePool,
+    /// What pages read, kept until an action revalidates it (by tag, or by the page's path).
+    pub(crate) cache: Cache,
 }
 
 /// Opens (or creates) the SQLite database at `db_path`, runs the embedded migrations, and
@@ -32,20 +39,37 @@ pub(crate) struct AppState {
 /// ```
 pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {
     let db = db::open(db_path.as_ref()).await?;
-    Ok(router(AppState { db }))
+    let cache = Cache::memory();
+    Ok(router(AppState { db, cache }))
 }
 
 /// The routes and actions, wrapped whole by the actions layer: it serves pages and actions alike,
-/// and a script's call comes back with its page re-rendered.
+/// a script's call comes back with its page re-rendered, and what an action revalidates is
+/// dropped from the cache before that page is rendered.
 fn router(state: AppState) -> Router {
+    let layer = ActionsLayer::new().cache(state.cache.clone());
     let routes = Router::new()
         .route("/", get(pages::home))
         .route("/posts/{id}", get(pages::post_page))
+        .route("/posts/{id}/edit", get(pages::edit_page))
+        .route("/attachments/{id}", get(attachments::download))
+        .route("/thread", get(pages::thread_page))
+        .route("/invoices", get(pages::invoices_page))
+        .route("/seeds", get(pages::seeds_page))
         .action(auth::sign_in)
         .action(auth::sign_out)
+        .action(theme::set_theme)
         .action(posts::create_post)
+        .action(posts::create_draft)
+        .action(posts::save_draft)
+        .action(posts::publish_post)
         .action(posts::delete_post)
+        .action(posts::like_post)
+        .action(attachments::upload_attachment)
+        .action(thread::send_message)
+        .action(invoices::create_invoice)
+        .action(invoices::send_reminders)
         .fallback(pages::not_found_page)
         .with_state(state);
-    ActionsLayer::new().wrap(routes)
+    layer.wrap(routes)
 }

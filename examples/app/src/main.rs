@@ -1,7 +1,9 @@
 //! `cargo run -p actum-example-app`, then open <http://127.0.0.1:3000>.
 //!
-//! A small posts app on actum: sign in with a name, write posts, delete your own. Every form is
-//! a plain HTML form posting to an action, so it works with JavaScript off.
+//! A small publishing app on actum that shows every example of the seeds: sign in with a name,
+//! write posts (publish or save drafts, autosaved), like them, attach files, write in a thread,
+//! make invoices, switch the theme. Every form is a plain HTML form posting to an action, so it
+//! works with JavaScript off; `README.md` maps each seed example to where it lives.
 //!
 //! - `ACTUM_EXAMPLE_DB`: the SQLite file (default `actum-example.db` in the current directory),
 //!   created if missing; the data survives a restart.

@@ -1,24 +1,48 @@
-//! The pages, rendered on the server with maud. Every form posts natively to an action URL, so
-//! the whole app works with JavaScript switched off.
+//! The pages, rendered on the server with maud, and what they share: the frame (who is signed in,
+//! the theme, the last form submitted), the layout, error pages and form helpers.
+//!
+//! Every form posts natively to an action URL, so the whole app works with JavaScript switched
+//! off; `client.js`, loaded by the layout, upgrades the forms when JavaScript is on.
+
+mod home;
+mod invoices;
+mod post;
+mod seeds;
+mod thread;
+
+pub(crate) use home::home;
+pub(crate) use invoices::invoices_page;
+pub(crate) use post::{edit_page, post_page};
+pub(crate) use seeds::seeds_page;
+pub(crate) use thread::thread_page;
 
 use actum::{Action, FormState, Submission};
-use axum::extract::{Path, State};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::AppState;
-use crate::auth::{MaybeUser, sign_in, sign_out};
-use crate::db::{self, Post, User};
-use crate::posts::{BODY_MAX_CHARS, TITLE_MAX_CHARS, create_post, delete_post};
+use crate::auth::{AuthRejection, MaybeUser, sign_in, sign_out};
+use crate::db::User;
+use crate::theme::{Theme, set_theme};
 
 /// A few lines of CSS, so the demo is readable without a stylesheet file.
-const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}\
-header{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}\
-form.inline{display:inline}label{display:block;margin-top:.5rem}\
-input[type=text],textarea{width:100%;box-sizing:border-box}textarea{min-height:8rem}\
-.error{color:#b00020}.note{color:#555;font-size:.9rem}ul.posts{padding:0;list-style:none}\
-ul.posts li{padding:.5rem 0;border-bottom:1px solid #ddd}.body{white-space:pre-wrap}";
+const STYLE: &str = "html{color-scheme:light}body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;\
+margin:1.5rem auto;padding:0 1rem}\
+html[data-theme=dark]{color-scheme:dark;background:#15171c;color:#e4e4e7}\
+html[data-theme=dark] a{color:#8ab4f8}html[data-theme=dark] .note{color:#a1a1aa}\
+header{display:flex;justify-content:space-between;align-items:center;gap:.5rem 1rem;flex-wrap:wrap}\
+nav a{margin-right:.75rem}form.inline{display:inline}label{display:block;margin-top:.5rem}\
+fieldset{border:0;padding:0;margin:.5rem 0}fieldset label{display:inline;margin-right:1rem}\
+input[type=text],textarea,select{width:100%;box-sizing:border-box;font:inherit}textarea{min-height:7rem}\
+button{font:inherit;margin-top:.5rem}.error{color:#c5221f}.note{color:#555;font-size:.9rem}\
+ul.posts,ol.messages{padding:0;list-style:none}ul.posts li,ol.messages li{padding:.4rem 0;\
+border-bottom:1px solid #8884}.body{white-space:pre-wrap}.pending{opacity:.55}\
+[aria-busy=true] button{cursor:progress}table{border-collapse:collapse;width:100%}\
+td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #8884}\
+[data-actum-error-boundary]:not(:has(*)){color:#c5221f;border:1px solid;padding:.5rem;border-radius:4px}";
 
 /// A page handler's error: the database failed. Answers a 500 page; the log has the cause.
 #[derive(Debug)]
@@ -36,61 +60,39 @@ impl IntoResponse for PageError {
     }
 }
 
-/// What every page's frame needs: who is signed in, and the last form submitted from the page.
-struct Frame {
-    user: Option<User>,
-    form: FormState,
+/// What every page's frame needs: who is signed in, the theme, and the last form submitted from
+/// the page (after a native post, or in the page re-rendered into a script's answer).
+pub(crate) struct Frame {
+    /// The signed-in user, if any.
+    pub(crate) user: Option<User>,
+    /// The theme the cookie names.
+    pub(crate) theme: Theme,
+    /// The outcome of the last action submitted from this page.
+    pub(crate) form: FormState,
 }
 
-/// `GET /`: the posts, and the create form for signed-in users.
-pub(crate) async fn home(
-    State(st): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    form: FormState,
-) -> Result<Html<String>, PageError> {
-    let posts = db::list_posts(&st.db).await?;
-    let frame = Frame { user, form };
-    let content = html! {
-        @if frame.user.is_some() {
-            (create_form(frame.form.for_action(create_post)))
-        }
-        h2 { "Posts" }
-        @if posts.is_empty() {
-            p { "No posts yet." }
-        } @else {
-            ul.posts {
-                @for post in &posts {
-                    li { (post_summary(post, frame.user.as_ref())) }
-                }
-            }
-        }
-        (why_actions_check_the_user())
-    };
-    Ok(Html(layout(&frame, "actum example", content).into_string()))
+impl FromRequestParts<AppState> for Frame {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, AuthRejection> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let Ok(form) = FormState::from_request_parts(parts, state).await;
+        Ok(Self {
+            user,
+            theme: Theme::of_request(parts),
+            form,
+        })
+    }
 }
 
-/// `GET /posts/{id}`: one post, or a 404 page.
-pub(crate) async fn post_page(
-    State(st): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    form: FormState,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let frame = Frame { user, form };
-    let Some(post) = db::find_post(&st.db, id).await? else {
-        let content = html! { p { "There is no post " (id) "." } p { a href="/" { "All posts" } } };
-        let page = layout(&frame, "Post not found", content);
-        return Ok((StatusCode::NOT_FOUND, Html(page.into_string())).into_response());
-    };
-    let content = html! {
-        p.note { "by " (post.author_name) " · " (post.created_at) " UTC" }
-        div.body { (post.body) }
-        @if is_author(&post, frame.user.as_ref()) {
-            p { (delete_form(&post)) }
-        }
-        p { a href="/" { "All posts" } }
-    };
-    Ok(Html(layout(&frame, &post.title, content).into_string()).into_response())
+impl Frame {
+    /// The page with this frame: header, navigation, error boundary, heading and content.
+    pub(crate) fn page(&self, title: &str, content: Markup) -> Html<String> {
+        Html(layout(self, title, content).into_string())
+    }
 }
 
 /// The answer to a path no route matches.
@@ -107,7 +109,12 @@ pub(crate) fn error_page(status: StatusCode, heading: &str, message: &str) -> Re
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head { meta charset="utf-8"; title { (heading) } style { (STYLE) } }
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (heading) }
+                style { (STYLE) }
+            }
             body { h1 { (heading) } p { (message) } p { a href="/" { "Back to the posts" } } }
         }
     };
@@ -124,11 +131,11 @@ pub(crate) fn internal_error(cause: &dyn std::error::Error) -> Response {
     )
 }
 
-/// The frame of every page: the header with the sign-in state, the heading, the content.
+/// The frame of every page.
 fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang="en" data-theme=(frame.theme.as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -138,14 +145,32 @@ fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
                 (PreEscaped(actum::client_script_tag()))
             }
             body {
-                div .error data-actum-error-boundary role="alert" hidden {}
                 header {
-                    a href="/" { strong { "actum posts" } }
+                    nav {
+                        a href="/" { strong { "actum posts" } }
+                        a href="/thread" { "Thread" }
+                        a href="/invoices" { "Invoices" }
+                        a href="/seeds" { "Seeds" }
+                    }
+                    (theme_toggle(frame.theme))
                     (account_box(frame))
                 }
+                // Errors that no field explains land here when JavaScript is on (client.js fills
+                // the nearest boundary, else this one).
+                div #page-error data-actum-error-boundary role="alert" hidden {}
                 h1 { (title) }
                 (content)
             }
+        }
+    }
+}
+
+/// The theme switch: one button that names the other theme.
+fn theme_toggle(theme: Theme) -> Markup {
+    let next = theme.other();
+    html! {
+        form.inline #theme method="post" action=(set_theme.url()) {
+            button name="theme" value=(next.as_str()) { "Use the " (next.as_str()) " theme" }
         }
     }
 }
@@ -154,7 +179,7 @@ fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
 fn account_box(frame: &Frame) -> Markup {
     match &frame.user {
         Some(user) => html! {
-            div {
+            div #account {
                 "Signed in as " strong { (user.name) } " "
                 form.inline #sign-out method="post" action=(sign_out.url()) {
                     button { "Sign out" }
@@ -178,67 +203,27 @@ fn sign_in_form(last: Option<&Submission>) -> Markup {
     }
 }
 
-/// The create form, with what the user typed and the errors of the last attempt.
-fn create_form(last: Option<&Submission>) -> Markup {
-    html! {
-        h2 { "New post" }
-        form #create-post method="post" action=(create_post.url()) {
-            (form_error(last))
-            label for="title" { "Title" }
-            input #title type="text" name="title" required maxlength=(TITLE_MAX_CHARS)
-                value=(typed(last, "title"));
-            (field_error(last, "title"))
-            label for="body" { "Text" }
-            textarea #body name="body" maxlength=(BODY_MAX_CHARS) { (typed(last, "body")) }
-            (field_error(last, "body"))
-            button { "Publish" }
-        }
-    }
-}
-
-/// One line of the posts list, with a delete button on the user's own posts.
-fn post_summary(post: &Post, user: Option<&User>) -> Markup {
-    html! {
-        a href={ "/posts/" (post.id) } { (post.title) }
-        " by " (post.author_name)
-        @if is_author(post, user) {
-            " " (delete_form(post))
-        }
-    }
-}
-
-/// The delete button: the post id is sealed into the action URL as a bound argument.
-fn delete_form(post: &Post) -> Markup {
-    html! {
-        form.inline id={ "delete-post-" (post.id) } method="post" action=(delete_post.bind(post.id)) {
-            button { "Delete" }
-        }
-    }
-}
-
-/// Whether the user wrote the post. Only decides what the page shows: `delete_post` checks again.
-fn is_author(post: &Post, user: Option<&User>) -> bool {
-    user.is_some_and(|user| user.id == post.author_id)
-}
-
-/// The note that explains why every action checks the user itself.
-fn why_actions_check_the_user() -> Markup {
-    html! {
-        p.note {
-            "Every action here checks who you are on the server: an action is reachable by a \
-             direct POST to its URL, whatever the page shows, so hiding a button protects nothing. \
-             Deleting someone else's post answers 403 Forbidden."
-        }
-    }
+/// What signed-out visitors see instead of a form.
+pub(crate) fn sign_in_first(what: &str) -> Markup {
+    html! { p.note { "Sign in (at the top of the page) to " (what) "." } }
 }
 
 /// The value the user typed in a field in the last attempt, or nothing.
-fn typed<'a>(last: Option<&'a Submission>, field: &str) -> &'a str {
+pub(crate) fn typed<'a>(last: Option<&'a Submission>, field: &str) -> &'a str {
     last.and_then(|sub| sub.value(field)).unwrap_or_default()
 }
 
+/// The value typed in the last attempt when it failed, else `current`: after a success the
+/// form shows what the server has.
+pub(crate) fn typed_or<'a>(last: Option<&'a Submission>, field: &str, current: &'a str) -> &'a str {
+    match last.filter(|sub| !sub.is_ok()) {
+        Some(sub) => sub.value(field).unwrap_or_default(),
+        None => current,
+    }
+}
+
 /// The error next to a field, when the last attempt had one.
-fn field_error(last: Option<&Submission>, field: &str) -> Markup {
+pub(crate) fn field_error(last: Option<&Submission>, field: &str) -> Markup {
     html! {
         @if let Some(message) = last.and_then(|sub| sub.field_error(field)) {
             span.error id={ (field) "-error" } { (message) }
@@ -247,7 +232,7 @@ fn field_error(last: Option<&Submission>, field: &str) -> Markup {
 }
 
 /// The error of the last attempt that no field explains (a server error, with its digest).
-fn form_error(last: Option<&Submission>) -> Markup {
+pub(crate) fn form_error(last: Option<&Submission>) -> Markup {
     let error = last
         .and_then(Submission::error)
         .filter(|err| err.fields.is_empty());
@@ -255,73 +240,25 @@ fn form_error(last: Option<&Submission>) -> Markup {
         @if let Some(error) = error {
             p.error role="alert" {
                 (error.message)
-                @if let Some(digest) = &error.digest { " (error " code { (digest) } ")" }
+                @if let Some(digest) = &error.digest { " (digest " code { (digest) } ")" }
             }
         }
     }
 }
 
+/// The last submission of any of these actions (a form with two buttons, two actions).
+pub(crate) fn last_of<'a>(form: &'a FormState, ids: &[&str]) -> Option<&'a Submission> {
+    form.last().filter(|sub| ids.contains(&sub.action_id()))
+}
+
+/// The ID of an action, for [`last_of`].
+pub(crate) fn id_of<M, A: Action<M>>(action: A) -> &'static str {
+    action.id()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn user(id: i64) -> User {
-        User {
-            id,
-            name: format!("user{id}"),
-        }
-    }
-
-    fn post_by(author_id: i64) -> Post {
-        Post {
-            id: 7,
-            author_id,
-            author_name: format!("user{author_id}"),
-            title: "<Hello>".to_owned(),
-            body: String::new(),
-            created_at: String::new(),
-        }
-    }
-
-    #[test]
-    fn only_the_author_is_the_author() {
-        assert!(is_author(&post_by(1), Some(&user(1))));
-        assert!(!is_author(&post_by(1), Some(&user(2))));
-        assert!(!is_author(&post_by(1), None));
-    }
-
-    #[test]
-    fn others_get_no_delete_button() {
-        assert!(
-            post_summary(&post_by(1), Some(&user(1)))
-                .into_string()
-                .contains("delete-post-7")
-        );
-        assert!(
-            !post_summary(&post_by(1), Some(&user(2)))
-                .into_string()
-                .contains("delete-post-7")
-        );
-        assert!(
-            !post_summary(&post_by(1), None)
-                .into_string()
-                .contains("delete-post-7")
-        );
-    }
-
-    #[test]
-    fn titles_are_escaped() {
-        let html = post_summary(&post_by(1), None).into_string();
-        assert!(html.contains("&lt;Hello&gt;"));
-        assert!(!html.contains("<Hello>"));
-    }
-
-    #[test]
-    fn an_empty_form_has_no_errors_and_no_values() {
-        let html = create_form(None).into_string();
-        assert!(html.contains(r#"value="""#));
-        assert!(!html.contains("class=\"error\""));
-    }
 
     #[test]
     fn the_sign_in_form_says_it_is_a_demo() {
@@ -336,5 +273,17 @@ mod tests {
     fn error_pages_keep_their_status() {
         let response = error_page(StatusCode::UNAUTHORIZED, "Sign in first", "x");
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn the_toggle_offers_the_other_theme() {
+        let html = theme_toggle(Theme::Light).into_string();
+        assert!(html.contains(r#"value="dark""#), "{html}");
+    }
+
+    #[test]
+    fn no_submission_shows_the_current_value() {
+        assert_eq!(typed_or(None, "title", "saved"), "saved");
+        assert_eq!(typed(None, "title"), "");
     }
 }

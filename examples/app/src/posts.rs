@@ -1,4 +1,5 @@
-//! The post actions: create and delete.
+//! The post actions: create (publish or save as a draft: two buttons of one form), save a draft
+//! (the edit form's autosave), publish, delete, like.
 //!
 //! Every action is reachable by a direct POST to its URL, whatever the page shows: so each one
 //! takes the `SignedIn` extractor (401 without a session) and checks what the user may do itself.
@@ -9,17 +10,20 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::db;
+use crate::db::User;
+use crate::db::posts::{self, Post, Status};
 
 /// The longest title, in characters.
 pub(crate) const TITLE_MAX_CHARS: usize = 120;
 /// The longest body, in characters.
 pub(crate) const BODY_MAX_CHARS: usize = 10_000;
+/// The tag of the cached list of published posts.
+pub(crate) const POSTS_TAG: &str = "posts";
 
-/// The create form. Its rules are checked (with garde) before `create_post` runs: a failed rule
-/// comes back to the form as a field error, with everything the user typed kept.
+/// The post form, to publish. Its rules are checked (with garde) before the action runs: a failed
+/// rule comes back to the form as a field error, with everything the user typed kept.
 #[derive(Debug, Deserialize, garde::Validate)]
-pub(crate) struct NewPost {
+pub(crate) struct PostForm {
     /// 1 to 120 characters once trimmed.
     #[garde(custom(title_rule))]
     title: String,
@@ -28,15 +32,77 @@ pub(crate) struct NewPost {
     body: String,
 }
 
-/// Creates a post by the signed-in user, then shows it.
+/// The post form, to keep as a draft: the same fields, but a draft may have no title yet.
+#[derive(Debug, Deserialize, garde::Validate)]
+pub(crate) struct DraftForm {
+    /// Up to 120 characters; may be empty.
+    #[garde(custom(draft_title_rule))]
+    title: String,
+    /// Up to 10 000 characters; may be empty.
+    #[garde(custom(body_rule))]
+    body: String,
+}
+
+/// Publishes a new post by the signed-in user, then shows it (the home form's "Publish").
 #[action]
 pub(crate) async fn create_post(
     State(st): State<AppState>,
     SignedIn(user): SignedIn,
-    input: NewPost,
+    input: PostForm,
 ) -> Result<(), ActionError> {
-    let id = db::insert_post(&st.db, user.id, input.title.trim(), &input.body).await?;
+    let title = input.title.trim();
+    let id = posts::insert(&st.db, user.id, title, &input.body, Status::Published).await?;
     tracing::info!(post = id, author = user.id, "post created");
+    actum::revalidate_tag(POSTS_TAG);
+    // The new post's page may be cached as "not found" by a visit before it existed.
+    actum::revalidate_path(format!("/posts/{id}"));
+    actum::redirect(format!("/posts/{id}"))
+}
+
+/// Keeps a new post as a draft, then opens it for editing (the home form's "Save draft", a
+/// button with its own `formaction`).
+#[action]
+pub(crate) async fn create_draft(
+    State(st): State<AppState>,
+    SignedIn(user): SignedIn,
+    input: DraftForm,
+) -> Result<(), ActionError> {
+    let title = input.title.trim();
+    let id = posts::insert(&st.db, user.id, title, &input.body, Status::Draft).await?;
+    tracing::info!(post = id, author = user.id, "draft created");
+    actum::revalidate_path(format!("/posts/{id}"));
+    actum::redirect(format!("/posts/{id}/edit"))
+}
+
+/// Saves the edit form as a draft, without publishing: what the form's debounced autosave and
+/// its "Save draft" button call.
+#[action]
+pub(crate) async fn save_draft(
+    State(st): State<AppState>,
+    SignedIn(user): SignedIn,
+    #[bound] id: i64,
+    input: DraftForm,
+) -> Result<(), ActionError> {
+    own_post(&st, &user, id).await?;
+    posts::save_draft(&st.db, id, input.title.trim(), &input.body).await?;
+    actum::revalidate_path(format!("/posts/{id}"));
+    Ok(())
+}
+
+/// Publishes the edit form's text (the edit form's "Publish", a button with its own
+/// `formaction`), then shows the post.
+#[action]
+pub(crate) async fn publish_post(
+    State(st): State<AppState>,
+    SignedIn(user): SignedIn,
+    #[bound] id: i64,
+    input: PostForm,
+) -> Result<(), ActionError> {
+    own_post(&st, &user, id).await?;
+    posts::publish(&st.db, id, input.title.trim(), &input.body).await?;
+    tracing::info!(post = id, author = user.id, "post published");
+    actum::revalidate_tag(POSTS_TAG);
+    actum::revalidate_path(format!("/posts/{id}"));
     actum::redirect(format!("/posts/{id}"))
 }
 
@@ -49,18 +115,41 @@ pub(crate) async fn delete_post(
     SignedIn(user): SignedIn,
     #[bound] id: i64,
 ) -> Result<(), ActionError> {
-    let Some(post) = db::find_post(&st.db, id).await? else {
+    own_post(&st, &user, id).await?;
+    posts::delete(&st.db, id).await?;
+    tracing::info!(post = id, author = user.id, "post deleted");
+    actum::revalidate_tag(POSTS_TAG);
+    actum::revalidate_path(format!("/posts/{id}"));
+    actum::redirect("/")
+}
+
+/// Likes a published post (the seeds' `incrementLike`); returns the new count. Any signed-in
+/// user may like any published post, as often as they like.
+#[action]
+pub(crate) async fn like_post(
+    State(st): State<AppState>,
+    SignedIn(_): SignedIn,
+    #[bound] id: i64,
+) -> Result<i64, ActionError> {
+    let Some(likes) = posts::like(&st.db, id).await? else {
         return actum::not_found();
     };
-    // The page shows the delete button to the author only, but that hides nothing: anyone can
-    // POST to this action directly, so the check that counts is this one.
+    actum::revalidate_path(format!("/posts/{id}"));
+    Ok(likes)
+}
+
+/// The post, if it exists and `user` wrote it: else 404, or 403 for someone else's.
+async fn own_post(st: &AppState, user: &User, id: i64) -> Result<Post, ActionError> {
+    let Some(post) = posts::find(&st.db, id).await? else {
+        return actum::not_found();
+    };
+    // The page shows edit and delete buttons to the author only, but that hides nothing: anyone
+    // can POST to these actions directly, so the check that counts is this one.
     if post.author_id != user.id {
-        tracing::warn!(post = id, user = user.id, "delete refused: not the author");
+        tracing::warn!(post = id, user = user.id, "refused: not the author");
         return actum::forbidden();
     }
-    db::delete_post(&st.db, id).await?;
-    tracing::info!(post = id, author = user.id, "post deleted");
-    actum::redirect("/")
+    Ok(post)
 }
 
 /// A title has 1 to 120 characters once trimmed (characters, not bytes).
@@ -70,6 +159,15 @@ fn title_rule(title: &str, _: &()) -> garde::Result {
         return Err(garde::Error::new("a title is required"));
     }
     if title.chars().count() > TITLE_MAX_CHARS {
+        let message = format!("the title must have at most {TITLE_MAX_CHARS} characters");
+        return Err(garde::Error::new(message));
+    }
+    Ok(())
+}
+
+/// A draft's title has at most 120 characters; it may be empty.
+fn draft_title_rule(title: &str, _: &()) -> garde::Result {
+    if title.trim().chars().count() > TITLE_MAX_CHARS {
         let message = format!("the title must have at most {TITLE_MAX_CHARS} characters");
         return Err(garde::Error::new(message));
     }
@@ -90,15 +188,15 @@ mod tests {
     use super::*;
     use garde::Validate as _;
 
-    fn new_post(title: &str, body: &str) -> NewPost {
-        NewPost {
+    fn new_post(title: &str, body: &str) -> PostForm {
+        PostForm {
             title: title.to_owned(),
             body: body.to_owned(),
         }
     }
 
     /// The message of the rule that failed for `field`, if any.
-    fn problem(input: &NewPost, field: &str) -> Option<String> {
+    fn problem(input: &PostForm, field: &str) -> Option<String> {
         let report = input.validate().err()?;
         report
             .iter()
@@ -145,6 +243,16 @@ mod tests {
         let expected = "the body must have at most 10000 characters";
         assert_eq!(problem(&input, "body").as_deref(), Some(expected));
         assert_eq!(problem(&input, "title"), None);
+    }
+
+    #[test]
+    fn a_draft_may_have_no_title_but_not_a_long_one() {
+        let draft = |title: &str| DraftForm {
+            title: title.to_owned(),
+            body: String::new(),
+        };
+        assert!(draft("").validate().is_ok());
+        assert!(draft(&"x".repeat(TITLE_MAX_CHARS + 1)).validate().is_err());
     }
 
     #[test]

@@ -408,6 +408,10 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
         .header("content-length", &(1024 * 1024 + 1).to_string());
     let resp = req.send_head_only(addr, b"n=1&").await;
     assert_eq!(resp.status, 413);
+    assert_eq!(
+        resp.text().trim_end(),
+        "request body is larger than 1048576 bytes"
+    );
     assert_eq!(app.runs("add"), 0);
 }
 
