@@ -11,7 +11,12 @@ import path from 'node:path';
 import { launch } from './browser.js';
 import { startServer, exampleBinary } from './server.js';
 
-const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+// The README's screenshots are rewritten only when asked (`npm run screenshots`): a plain test
+// run must not change committed files (they show timestamps, so every run would).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const screenshots = process.env.ACTUM_UPDATE_SCREENSHOTS
+  ? path.resolve(here, '..', '..', 'docs', 'screenshots')
+  : path.resolve(here, '..', 'test-results', 'example-app');
 
 /** Small, so the committed screenshots stay small. */
 const VIEWPORT = { width: 720, height: 640 };
@@ -103,7 +108,9 @@ export async function signedIn(browser, url, name, js) {
 }
 
 /**
- * Saves a screenshot of the page as docs/screenshots/<name>.png (shown by the README).
+ * Saves a screenshot of the page as browser/test-results/example-app/<name>.png, or with
+ * `ACTUM_UPDATE_SCREENSHOTS=1` (`npm run screenshots`) as docs/screenshots/<name>.png, which the
+ * README shows.
  * @param {import('playwright-core').Page} page
  * @param {string} name
  */
