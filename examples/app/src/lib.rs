@@ -38,8 +38,23 @@ pub(crate) struct AppState {
 /// # Ok(()) }
 /// ```
 pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {
+    app_with_cache(db_path, Cache::memory()).await
+}
+
+/// [`app`] with the cache given: a Redis one (`Cache::redis`) lets several instances of the app
+/// share one database and one cache (`docs/cache.md`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let cache = actum_cache::Cache::redis("redis://127.0.0.1:6379/")?;
+/// let app = actum_example_app::app_with_cache("actum-example.db", cache).await?;
+/// # Ok(()) }
+/// ```
+pub async fn app_with_cache(
+    db_path: impl AsRef<Path>,
+    cache: Cache,
+) -> Result<Router, sqlx::Error> {
     let db = db::open(db_path.as_ref()).await?;
-    let cache = Cache::memory();
     Ok(router(AppState { db, cache }))
 }
 

@@ -11,6 +11,9 @@
 //! - `RUST_LOG`: the log filter (default `info`).
 //! - `ACTUM_SECRET_KEY`: the key that seals bound arguments (a random one per process when unset,
 //!   so delete buttons of pages rendered before a restart stop working).
+//! - `ACTUM_REDIS_URL`: a Redis (`redis://127.0.0.1:6379/`) to share the cache with other
+//!   instances of the app on the same database; unset, the cache is in memory. Several instances
+//!   also share `ACTUM_SECRET_KEY` and `ACTUM_ID_KEY` (docs/cache.md, "Behind a load balancer").
 
 use std::error::Error;
 use std::net::Ipv4Addr;
@@ -32,7 +35,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let db_path = std::env::var_os("ACTUM_EXAMPLE_DB")
         .map_or_else(|| PathBuf::from(DEFAULT_DB), PathBuf::from);
     let port = port_from_env()?;
-    let app = actum_example_app::app(&db_path).await?;
+    let cache = match std::env::var("ACTUM_REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            tracing::info!(url, "cache shared through Redis");
+            actum_cache::Cache::redis(url.trim())?
+        }
+        _ => actum_cache::Cache::memory(),
+    };
+    let app = actum_example_app::app_with_cache(&db_path, cache).await?;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     tracing::info!(db = %db_path.display(), "database ready");
     println!("listening on http://{}", listener.local_addr()?);
