@@ -92,12 +92,14 @@ mod handler;
 mod id;
 mod keys;
 mod layer;
+mod listing;
 mod origin;
 mod random;
 mod redirect_target;
 mod router;
 mod seal;
 mod serve;
+pub mod typescript;
 mod validate;
 pub mod wire;
 
@@ -113,6 +115,7 @@ pub use error::{
 pub use form_state::{FormState, Submission, SubmissionError};
 pub use keys::{KeyError, KeyRing};
 pub use layer::{ActionsLayer, ActionsService};
+pub use listing::{MountedAction, mounted_actions};
 pub use origin::{
     InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies,
 };
@@ -132,6 +135,7 @@ pub mod __private {
         __cached_id, ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
         IntoActionResult, MarkerHandler,
     };
+    pub use crate::typescript::{TsType, TypeOf, prelude as typescript_prelude};
     pub use crate::validate::{Validated, prelude as validate_prelude};
     pub use axum;
     pub use http;
