@@ -67,6 +67,11 @@
 //! garde = { version = "0.23", features = ["derive"] }
 //! ```
 //!
+//! ## TypeScript
+//! With the `typescript` feature, [`typescript::module`] writes a TypeScript module with one typed
+//! function per mounted action ([`mounted_actions`]), its types derived from the Rust ones by
+//! ts-rs, ready for React 19's form actions and hooks; see `docs/typescript.md`.
+//!
 //! ## Forms
 //! Field names map to the input type as follows: `a` is a field; a repeated `a` (or `a[]`) fills a
 //! `Vec`; `a[b]` fills field `b` of the nested struct (or map) `a`. A scalar field sent twice, an
