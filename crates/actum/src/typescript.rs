@@ -153,11 +153,16 @@ pub fn module(actions: &[MountedAction]) -> Result<String, TypeScriptError> {
             "\n// ---- The actions' input and output types (from the Rust types, by ts-rs).\n\n",
         );
         for declaration in declarations.by_name.values() {
-            out.push_str(declaration);
-            out.push_str("\n\n");
+            // ts-rs leaves a space at the end of some lines.
+            for line in declaration.lines() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+            out.push('\n');
         }
+    } else {
+        out.push('\n');
     }
-    out.push('\n');
     out.push_str(include_str!("typescript/runtime.ts"));
     if actions.iter().any(|a| a.info().has_bound()) {
         out.push('\n');
@@ -209,11 +214,16 @@ fn write_functions(
 ) {
     let info = action.info();
     let id = action.id();
-    // An action without input (`()` is `null`) is called with nothing.
+    // An action without input (`()` is `null`) is called with nothing. A form carries named
+    // fields, so an input of one text, number or list cannot come from `FormData`.
+    let takes_form =
+        !matches!(input, "string" | "number" | "boolean") && !input.starts_with("Array<");
     let input_param = if input == "null" {
         "input?: FormData | null".to_owned()
-    } else {
+    } else if takes_form {
         format!("input: {input} | FormData")
+    } else {
+        format!("input: {input}")
     };
     let (bound_param, url) = if info.has_bound() {
         ("url: string, ", format!("boundUrl(url, '{id}')"))
@@ -226,9 +236,7 @@ fn write_functions(
         out,
         "
 /** `{module}::{fn_name}`{limits}. */
-export function {name}({bound_param}{input_param}): Promise<{output}>;
-/** As a form action (`<form action={{{name}}}>`): React drops the result. */
-export function {name}({bound_param}formData: FormData): Promise<void>;
+export function {name}({bound_param}{input_param}): Promise<{output}>;{form_overload}
 export async function {name}({bound_param}{input_param}): Promise<{output} | void> {{
   return call<{output}>({url}, input);
 }}
@@ -240,6 +248,14 @@ export async function {name}WithState({bound_param}_state: ActionState<{output}>
 ",
         module = info.module_path(),
         fn_name = info.name(),
+        form_overload = if takes_form {
+            format!(
+                "\n/** As a form action (`<form action={{{name}}}>`): React drops the result. */\n\
+                 export function {name}({bound_param}formData: FormData): Promise<void>;"
+            )
+        } else {
+            String::new()
+        },
         limits = limits_note(action),
     );
 }

@@ -27,7 +27,7 @@ fn every_action_has_both_call_shapes_and_its_types() {
     for function in [
         "incrementLike(input?: FormData | null): Promise<number>",
         "createUserWithState(_state: ActionState<null>, input: SignUp | FormData): Promise<ActionState<null>>",
-        "send(input: string | FormData): Promise<Message>",
+        "send(input: string): Promise<Message>",
         "addEntry(formData: FormData): Promise<void>",
         "deleteEntry(url: string, input?: FormData | null): Promise<null>",
         "uploadAvatar(input: NewAvatar | FormData): Promise<Avatar>",

@@ -6,11 +6,11 @@
 /**
  * What the server kept of a file: its name and size (the bytes are dropped).
  */
-export type Attachment = { 
+export type Attachment = {
 /**
  * The browser's file name.
  */
-name: string, 
+name: string,
 /**
  * Its size in bytes.
  */
@@ -19,11 +19,11 @@ bytes: number, };
 /**
  * The avatar the server kept.
  */
-export type Avatar = { 
+export type Avatar = {
 /**
  * The file's name and size.
  */
-picture: Attachment, 
+picture: Attachment,
 /**
  * Its content type, as the browser claimed it.
  */
@@ -32,15 +32,15 @@ content_type: string, };
 /**
  * A saved entry.
  */
-export type Entry = { 
+export type Entry = {
 /**
  * Its number.
  */
-id: number, 
+id: number,
 /**
  * Its text.
  */
-text: string, 
+text: string,
 /**
  * The attached file's name and size, if any.
  */
@@ -49,7 +49,7 @@ attachment: Attachment | null, };
 /**
  * One message of `Thread`.
  */
-export type Message = { 
+export type Message = {
 /**
  * What was said.
  */
@@ -58,7 +58,7 @@ message: string, };
 /**
  * A picture, sent as a typed object holding a `File` (so as a multipart form).
  */
-export type NewAvatar = { 
+export type NewAvatar = {
 /**
  * The picture.
  */
@@ -67,11 +67,11 @@ picture: File, };
 /**
  * `Entry`'s form: the text, and a file if one was picked.
  */
-export type NewEntry = { 
+export type NewEntry = {
 /**
  * The text of the entry.
  */
-entry: string, 
+entry: string,
 /**
  * A file attached to it.
  */
@@ -80,7 +80,7 @@ attachment?: File, };
 /**
  * `EditPost`'s form.
  */
-export type Post = { 
+export type Post = {
 /**
  * The post's text.
  */
@@ -89,12 +89,11 @@ content: string, };
 /**
  * `Signup`'s form.
  */
-export type SignUp = { 
+export type SignUp = {
 /**
  * The address to sign up.
  */
 email: string, };
-
 
 // ---- How every function below calls its action (docs/protocol.md, script mode).
 
@@ -322,28 +321,24 @@ export async function publishPostWithState(_state: ActionState<null>, input: Pos
 }
 
 /** `actum_example_react::actions::save_draft`. */
-export function saveDraft(input: string | FormData): Promise<null>;
-/** As a form action (`<form action={saveDraft}>`): React drops the result. */
-export function saveDraft(formData: FormData): Promise<void>;
-export async function saveDraft(input: string | FormData): Promise<null | void> {
+export function saveDraft(input: string): Promise<null>;
+export async function saveDraft(input: string): Promise<null | void> {
   return call<null>('/_actum/actions.save_draft.d0a7abdd', input);
 }
 
 /** `saveDraft` for `useActionState`: `{ result }`, or `{ error }` for an error the user can fix. */
-export async function saveDraftWithState(_state: ActionState<null>, input: string | FormData): Promise<ActionState<null>> {
+export async function saveDraftWithState(_state: ActionState<null>, input: string): Promise<ActionState<null>> {
   return withState(() => saveDraft(input));
 }
 
 /** `actum_example_react::actions::send`. */
-export function send(input: string | FormData): Promise<Message>;
-/** As a form action (`<form action={send}>`): React drops the result. */
-export function send(formData: FormData): Promise<void>;
-export async function send(input: string | FormData): Promise<Message | void> {
+export function send(input: string): Promise<Message>;
+export async function send(input: string): Promise<Message | void> {
   return call<Message>('/_actum/actions.send.183d92cf', input);
 }
 
 /** `send` for `useActionState`: `{ result }`, or `{ error }` for an error the user can fix. */
-export async function sendWithState(_state: ActionState<Message>, input: string | FormData): Promise<ActionState<Message>> {
+export async function sendWithState(_state: ActionState<Message>, input: string): Promise<ActionState<Message>> {
   return withState(() => send(input));
 }
 
