@@ -175,6 +175,17 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
                         ::std::sync::OnceLock::new();
                     ::actum::__private::__cached_id(&ID, Self::info())
                 }
+
+                fn typescript() -> [::actum::__private::TsType; 2] {
+                    // `ts_rs::TS` when the type has it (and actum's `typescript` feature is on),
+                    // else `unknown`: see `actum::typescript`.
+                    #[allow(unused_imports)]
+                    use ::actum::__private::typescript_prelude::*;
+                    [
+                        (&::actum::__private::TypeOf::<#input_type>::new()).actum_ts_type(),
+                        (&::actum::__private::TypeOf::<#output_type>::new()).actum_ts_type(),
+                    ]
+                }
             }
 
             impl<__S> ::actum::__private::MarkerHandler<__S> for #marker

@@ -147,6 +147,10 @@ pub trait Action<M>: Copy + Send + Sync + 'static {
     /// one when the signature changes. Opaque in release builds, readable in debug builds.
     fn id(&self) -> &'static str;
 
+    /// The TypeScript types of the input and output, for [`crate::typescript`].
+    #[doc(hidden)]
+    fn __typescript(&self) -> [crate::typescript::TsType; 2];
+
     /// The URL a form posts to: `/_actum/<id>`, plus `?r=<page>` when called while rendering a
     /// page (so that a native post comes back to it).
     ///
@@ -189,6 +193,10 @@ where
     fn id(&self) -> &'static str {
         M::id()
     }
+
+    fn __typescript(&self) -> [crate::typescript::TsType; 2] {
+        M::typescript()
+    }
 }
 
 /// What `#[action]` writes for each action, on a marker type of its own (the macro cannot
@@ -212,6 +220,8 @@ pub trait ActionMarker: 'static {
     fn info() -> &'static ActionInfo;
     /// See [`Action::id`].
     fn id() -> &'static str;
+    /// The TypeScript types of the input and output (`unknown` without `ts_rs::TS`).
+    fn typescript() -> [crate::typescript::TsType; 2];
 }
 
 /// How the marker runs its action with the router's state `S`: written by the macro with the

@@ -68,6 +68,11 @@
 //! garde = { version = "0.23", features = ["derive"] }
 //! ```
 //!
+//! ## TypeScript
+//! With the `typescript` feature, [`typescript::module`] writes a TypeScript module with one typed
+//! function per mounted action ([`mounted_actions`]), its types derived from the Rust ones by
+//! ts-rs, ready for React 19's form actions and hooks; see `docs/typescript.md`.
+//!
 //! ## Forms
 //! Field names map to the input type as follows: `a` is a field; a repeated `a` (or `a[]`) fills a
 //! `Vec`; `a[b]` fills field `b` of the nested struct (or map) `a`. A scalar field sent twice, an
@@ -93,6 +98,7 @@ mod handler;
 mod id;
 mod keys;
 mod layer;
+mod listing;
 mod origin;
 mod random;
 mod redirect_target;
@@ -100,6 +106,7 @@ mod revalidate;
 mod router;
 mod seal;
 mod serve;
+pub mod typescript;
 mod validate;
 pub mod wire;
 
@@ -115,6 +122,7 @@ pub use error::{
 pub use form_state::{FormState, Submission, SubmissionError};
 pub use keys::{KeyError, KeyRing};
 pub use layer::{ActionsLayer, ActionsService};
+pub use listing::{MountedAction, mounted_actions};
 pub use origin::{
     InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies,
 };
@@ -137,6 +145,7 @@ pub mod __private {
         __cached_id, ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
         IntoActionResult, MarkerHandler,
     };
+    pub use crate::typescript::{TsType, TypeOf, prelude as typescript_prelude};
     pub use crate::validate::{Validated, prelude as validate_prelude};
     pub use axum;
     pub use http;

@@ -29,7 +29,8 @@ use crate::wire;
 /// let app: Router = Router::new().action(save_note).layer(ActionsLayer::new());
 /// ```
 pub trait RouterExt<S>: Sized {
-    /// Mounts one action at `/_actum/<its id>`.
+    /// Mounts one action at `/_actum/<its id>`, and lists it in
+    /// [`mounted_actions`](crate::mounted_actions).
     ///
     /// # Panics
     /// When the router already has this action (a duplicate ID), pointing at the caller.
@@ -55,7 +56,10 @@ where
         });
         // axum panics on a duplicate route with its own words; say which action it is instead.
         match catch_unwind(AssertUnwindSafe(move || self.route(&path, endpoint))) {
-            Ok(router) => router,
+            Ok(router) => {
+                crate::listing::record(&action);
+                router
+            }
             Err(_) => panic!(
                 "actum: the action `{}::{}` (id `{}`) is already mounted on this router",
                 action.info().module_path(),
