@@ -203,7 +203,7 @@ fn script_counter_add_answers_the_running_total() {
     assert_eq!(first["redirect"], Value::Null);
     assert_eq!(
         first["revalidated"],
-        json!({"paths": [], "tags": [], "refresh": false})
+        json!({"paths": [], "layouts": [], "tags": [], "refresh": false})
     );
     assert!(first.get("error").is_none());
 
