@@ -72,6 +72,8 @@ struct Head {
     page: String,
     sealed: Option<String>,
     secure: bool,
+    /// The body's kind, from `Content-Type`, read once.
+    kind: BodyKind,
     /// Whether the body is a form (urlencoded or multipart): its state goes back to the page.
     is_form: bool,
 }
@@ -124,6 +126,7 @@ where
     // moved when axum boxes it; keeping it small is measurably faster (BENCHMARKS.md).
     let decoding = Box::pin(decode_input::<A::Input>(
         &parts.headers,
+        head.kind,
         body,
         limit,
         &config,
@@ -230,16 +233,15 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
         .or(page.filter(|p| crate::redirect_target::is_local_path(p)))
         .or_else(|| referer_path(&parts.headers))
         .unwrap_or_else(|| "/".to_owned());
-    let is_form = matches!(
-        body_kind(&parts.headers).0,
-        BodyKind::Urlencoded | BodyKind::Multipart
-    );
+    let kind = body_kind(&parts.headers).0;
+    let is_form = matches!(kind, BodyKind::Urlencoded | BodyKind::Multipart);
     let secure = crate::layer::is_secure(config, &parts.headers);
     Head {
         mode,
         page,
         sealed,
         secure,
+        kind,
         is_form,
     }
 }
@@ -322,6 +324,7 @@ fn unsupported_coding(headers: &HeaderMap) -> Option<InputError> {
 
 async fn decode_input<T: DeserializeOwned>(
     headers: &HeaderMap,
+    kind: BodyKind,
     body: Body,
     limit: usize,
     config: &Config,
@@ -335,7 +338,6 @@ async fn decode_input<T: DeserializeOwned>(
     if let Some(coding) = unsupported_coding(headers) {
         return Err(coding);
     }
-    let (kind, content_type) = body_kind(headers);
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
     let form = match kind {
@@ -352,6 +354,7 @@ async fn decode_input<T: DeserializeOwned>(
             decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
         }
         BodyKind::Multipart => {
+            let content_type = body_kind(headers).1;
             let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
             decode::read_multipart(body, &boundary, limit, limits)
                 .await
