@@ -2,11 +2,12 @@
 //! in process (`tower::ServiceExt::oneshot`) to an action and to a plain axum handler, many times.
 //!
 //! ```text
-//! cargo run --release -p actum-bench --bin inproc [requests] [both|plain|action|plain-form|action-form]
+//! cargo run --release -p actum-bench --bin inproc [requests] [both|plain|action|plain-form|action-form|plain-page|action-page]
 //! ```
 //!
-//! With `plain` or `action` (a JSON call) or `plain-form` or `action-form` (a native form post and
-//! its 303) it sends only that kind, for an instruction count per request under
+//! With `plain` or `action` (a JSON call), `plain-form` or `action-form` (a native form post and
+//! its 303), or `plain-page` or `action-page` (a JSON call answered with the page re-rendered) it
+//! sends only that kind, for an instruction count per request under
 //! `valgrind --tool=callgrind` (repeatable, unlike a clock on a shared machine).
 
 use std::time::{Duration, Instant};
@@ -19,8 +20,14 @@ use tower::ServiceExt as _;
 /// What is sent: a script's JSON call (answered 200) or a native form post (answered 303).
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
-    Json { script: bool },
+    Json {
+        script: bool,
+    },
     Form,
+    /// A script's call from `/page`, whose answer carries the page.
+    Page {
+        script: bool,
+    },
 }
 
 fn request(path: &str, kind: Kind) -> Request<Body> {
@@ -42,13 +49,23 @@ fn request(path: &str, kind: Kind) -> Request<Body> {
                 .header("referer", "http://127.0.0.1:3000/"),
             "n=1",
         ),
+        Kind::Page { script } => {
+            let builder = builder.header("content-type", "application/json");
+            let builder = match script {
+                true => builder
+                    .header("actum-request", "1")
+                    .header("actum-page", "/page"),
+                false => builder,
+            };
+            (builder, r#"{"n":1}"#)
+        }
     };
     builder.body(Body::from(body)).unwrap_or_default()
 }
 
 async fn measure(app: &Router, path: &str, kind: Kind, count: u32) -> Duration {
     let expected = match kind {
-        Kind::Json { .. } => 200,
+        Kind::Json { .. } | Kind::Page { .. } => 200,
         Kind::Form => 303,
     };
     let started = Instant::now();
@@ -68,6 +85,7 @@ async fn main() {
         .unwrap_or(200_000);
     let app = actum_bench::app();
     let action = actum_bench::action_url();
+    let page_action = actum_bench::page_action_url();
     let plain_json = Kind::Json { script: false };
     let script_json = Kind::Json { script: true };
     let only = match std::env::args().nth(2).as_deref() {
@@ -75,6 +93,8 @@ async fn main() {
         Some("action") => Some((action.as_str(), script_json)),
         Some("plain-form") => Some(("/plain/form", Kind::Form)),
         Some("action-form") => Some((action.as_str(), Kind::Form)),
+        Some("plain-page") => Some(("/plain/page", Kind::Page { script: false })),
+        Some("action-page") => Some((page_action.as_str(), Kind::Page { script: true })),
         _ => None,
     };
     if let Some((path, kind)) = only {
