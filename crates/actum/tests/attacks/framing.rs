@@ -271,6 +271,28 @@ async fn content_length_with_transfer_encoding_cannot_smuggle_a_request() {
 }
 
 #[tokio::test]
+async fn two_different_content_lengths_are_refused() {
+    let (addr, app) = serve().await;
+    let untouched = Untouched::from(&app);
+    let resp = Req::post(url(app::add))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", "3")
+        .header("content-length", "7")
+        .body("n=1&n=2")
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 400);
+    let resp = Req::post(url(app::add))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", "3, 7")
+        .body("n=1&n=2")
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 400);
+    untouched.check();
+}
+
+#[tokio::test]
 async fn a_transfer_coding_other_than_chunked_is_refused() {
     let (addr, app) = serve().await;
     let untouched = Untouched::from(&app);
