@@ -7,3 +7,7 @@ wrk.headers["Sec-Fetch-Site"] = "same-origin"
 if os.getenv("WRK_SCRIPT") == "1" then
   wrk.headers["actum-request"] = "1"
 end
+-- WRK_PAGE names the page the call is made from (`actum-page`), for a re-render in the answer.
+if os.getenv("WRK_PAGE") and os.getenv("WRK_PAGE") ~= "" then
+  wrk.headers["actum-page"] = os.getenv("WRK_PAGE")
+end

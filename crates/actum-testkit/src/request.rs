@@ -173,6 +173,11 @@ impl Req {
         self
     }
 
+    /// The length of the body as set, before any chunked framing (a test sizes bodies with it).
+    pub fn body_len(&self) -> usize {
+        self.body.len()
+    }
+
     /// Declares this `Content-Length` whatever the body is: with no body, a client that
     /// announces bytes and never sends them.
     pub fn content_length(self, length: u64) -> Self {

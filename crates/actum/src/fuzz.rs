@@ -1,12 +1,15 @@
-//! Entry points for the fuzz targets in `fuzz/` (feature `__fuzz`, not a public API): each feeds
-//! arbitrary bytes to one decoder or to the opening of seals, the code that reads what an attacker
-//! sends. A target fails only on a panic, a hang or a broken round trip.
+//! Entry points for the fuzz targets in `fuzz/` and the step benchmarks in `examples/bench`
+//! (feature `__fuzz`, not a public API). The fuzz entry points feed arbitrary bytes to one decoder
+//! or to the opening of seals, the code that reads what an attacker sends; a target fails only on
+//! a panic, a hang or a broken round trip. The bench entry points ([`bench`]) run one step of an
+//! action request as the handler runs it.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::decode::{self, FormLimits};
 use crate::keys::KeyRing;
@@ -134,5 +137,47 @@ pub fn seal_round_trip(payload: &[u8]) {
         let reopened =
             crate::seal::open(ring(), "fuzz", "fuzz.action", &changed, SystemTime::now());
         assert!(reopened.is_err(), "a changed seal opened");
+    }
+}
+
+/// One step of an action request each, as the handler runs it, for the benchmarks in
+/// `examples/bench/benches/steps.rs`.
+pub mod bench {
+    use super::*;
+
+    /// A urlencoded body decoded into `T` with the default budgets (`None` when refused).
+    pub fn urlencoded<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+        let form = decode::parse_urlencoded(body, &limits()).ok()?;
+        decode::from_form(form, &limits()).ok()
+    }
+
+    /// A JSON body decoded into `T` with the default budgets (`None` when refused).
+    pub fn json<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+        decode::from_json(body, &limits()).ok()
+    }
+
+    /// A multipart body (with this `Content-Type`) streamed and decoded into `T` with the default
+    /// budgets and a 1 MiB body limit (`None` when refused).
+    pub async fn multipart<T: DeserializeOwned>(
+        content_type: &str,
+        body: bytes::Bytes,
+    ) -> Option<T> {
+        let boundary = decode::multipart_boundary(content_type).ok()?;
+        let body = axum::body::Body::from(body);
+        let form = decode::read_multipart(body, &boundary, 1 << 20, &limits())
+            .await
+            .ok()?;
+        decode::from_form(form, &limits()).ok()
+    }
+
+    /// Seals `payload` for `action_id` as `bind` does (a fixed test key ring, no expiry).
+    pub fn seal(action_id: &str, payload: &[u8]) -> String {
+        crate::seal::seal(ring(), crate::wire::BOUND_PURPOSE, action_id, payload, None)
+    }
+
+    /// Opens a seal made by [`seal`] as the handler does (`None` when it does not open).
+    pub fn open(action_id: &str, sealed: &str) -> Option<Vec<u8>> {
+        let now = SystemTime::now();
+        crate::seal::open(ring(), crate::wire::BOUND_PURPOSE, action_id, sealed, now).ok()
     }
 }

@@ -6,7 +6,8 @@
 //! 3. origin check, before the body is read (403);
 //! 4. body limit: a `Content-Length` over it is refused at once, a streamed body as soon as its
 //!    count passes it (413);
-//! 5. content type: urlencoded, multipart or JSON (415 for anything else);
+//! 5. content type: urlencoded, multipart or JSON (415 for anything else, and for a compressed
+//!    body; 501 for a transfer coding besides `chunked`);
 //! 6. decoding into the input type (400 malformed, 413 over a budget, 422 naming the field);
 //! 7. bound arguments opened (400, the same for every kind of failure);
 //! 8. extractors, then the action, under its time limit (503 past it); a client that goes away
@@ -19,7 +20,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, REFERER};
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, REFERER, TRANSFER_ENCODING};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
@@ -71,6 +72,8 @@ struct Head {
     page: String,
     sealed: Option<String>,
     secure: bool,
+    /// The body's kind, from `Content-Type`, read once.
+    kind: BodyKind,
     /// Whether the body is a form (urlencoded or multipart): its state goes back to the page.
     is_form: bool,
 }
@@ -123,6 +126,7 @@ where
     // moved when axum boxes it; keeping it small is measurably faster (BENCHMARKS.md).
     let decoding = Box::pin(decode_input::<A::Input>(
         &parts.headers,
+        head.kind,
         body,
         limit,
         &config,
@@ -245,16 +249,15 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
         .or(page.filter(|p| crate::redirect_target::is_local_path(p)))
         .or_else(|| referer_path(&parts.headers))
         .unwrap_or_else(|| "/".to_owned());
-    let is_form = matches!(
-        body_kind(&parts.headers).0,
-        BodyKind::Urlencoded | BodyKind::Multipart
-    );
+    let kind = body_kind(&parts.headers).0;
+    let is_form = matches!(kind, BodyKind::Urlencoded | BodyKind::Multipart);
     let secure = crate::layer::is_secure(config, &parts.headers);
     Head {
         mode,
         page,
         sealed,
         secure,
+        kind,
         is_form,
     }
 }
@@ -305,11 +308,38 @@ struct Decoded<T> {
 /// Why the input could not be decoded.
 enum InputError {
     UnsupportedType,
+    /// A `Content-Encoding` other than `identity`. Browsers never compress a request body, and
+    /// inflating one would let a small body grow past every budget (a zip bomb), so compressed
+    /// bodies are refused (415) rather than decoded.
+    Compressed,
+    /// A transfer coding besides `chunked` (`gzip, chunked`): hyper takes the chunked framing
+    /// off and nothing else, so the body would reach the decoder still compressed.
+    TransferCoding,
     Decode(DecodeError, Vec<(String, String)>),
+}
+
+/// The codings the body comes in that actum does not undo: a `Content-Encoding` other than
+/// `identity`, or a transfer coding other than `chunked`.
+fn unsupported_coding(headers: &HeaderMap) -> Option<InputError> {
+    let codings = |name| {
+        headers
+            .get_all(name)
+            .into_iter()
+            .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+            .map(<[u8]>::trim_ascii)
+    };
+    if codings(CONTENT_ENCODING).any(|c| !c.eq_ignore_ascii_case(b"identity")) {
+        return Some(InputError::Compressed);
+    }
+    if codings(TRANSFER_ENCODING).any(|c| !c.eq_ignore_ascii_case(b"chunked")) {
+        return Some(InputError::TransferCoding);
+    }
+    None
 }
 
 async fn decode_input<T: DeserializeOwned>(
     headers: &HeaderMap,
+    kind: BodyKind,
     body: Body,
     limit: usize,
     config: &Config,
@@ -322,7 +352,9 @@ async fn decode_input<T: DeserializeOwned>(
         let error = DecodeError::body_too_large(limit);
         return Err(InputError::Decode(error, Vec::new()));
     }
-    let (kind, content_type) = body_kind(headers);
+    if let Some(coding) = unsupported_coding(headers) {
+        return Err(coding);
+    }
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
     let form = match kind {
@@ -339,6 +371,7 @@ async fn decode_input<T: DeserializeOwned>(
             decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
         }
         BodyKind::Multipart => {
+            let content_type = body_kind(headers).1;
             let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
             decode::read_multipart(body, &boundary, limit, limits)
                 .await
@@ -365,6 +398,18 @@ fn refuse_input<M, A: Action<M>>(
         InputError::UnsupportedType => (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send the input as application/x-www-form-urlencoded, multipart/form-data or application/json",
+            None,
+            None,
+        ),
+        InputError::Compressed => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request body uncompressed (no content-encoding)",
+            None,
+            None,
+        ),
+        InputError::TransferCoding => (
+            StatusCode::NOT_IMPLEMENTED,
+            "transfer codings other than chunked are not supported",
             None,
             None,
         ),

@@ -20,10 +20,10 @@ use crate::context::expect_current;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Revalidation {
-    paths: Vec<String>,
-    layouts: Vec<String>,
-    tags: Vec<String>,
-    refresh: bool,
+    pub(crate) paths: Vec<String>,
+    pub(crate) layouts: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) refresh: bool,
 }
 
 impl Revalidation {

@@ -5,8 +5,8 @@
 //! ```
 //!
 //! It serves the same work twice on 127.0.0.1: as actum actions (`/_actum/<id>`, their URLs
-//! printed at start) and as plain axum handlers (`POST /plain/json`, `POST /plain/form`), so a
-//! load generator can compare them in one run.
+//! printed at start) and as plain axum handlers (`POST /plain/json`, `POST /plain/form`,
+//! `POST /plain/page`), so a load generator can compare them in one run.
 
 #[tokio::main]
 async fn main() {
@@ -23,6 +23,7 @@ async fn main() {
         }
     };
     println!("action {}", actum_bench::action_url());
+    println!("page-action {}", actum_bench::page_action_url());
     println!("listening on http://127.0.0.1:{port}");
     if let Err(err) = actum::serve(listener, app).await {
         eprintln!("actum-bench: {err}");

@@ -14,10 +14,15 @@ pub(super) enum Node {
     Group(Group),
 }
 
+/// Up to this many sub-fields a group finds a key by a linear search, cheaper than hashing for
+/// the few fields most forms have; past it, through an index built then.
+const LINEAR_SEARCH_MAX: usize = 8;
+
 /// The sub-fields of a group (or of the whole form), in the order they first appeared.
 #[derive(Debug, Default)]
 pub(super) struct Group {
     children: Vec<(String, Node)>,
+    /// Where each key is in `children`; empty until there are more than [`LINEAR_SEARCH_MAX`].
     positions: HashMap<String, usize>,
 }
 
@@ -32,15 +37,29 @@ impl Group {
         self.children
     }
 
+    /// Where the child under `key` is in `children`.
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.positions.is_empty() {
+            self.children.iter().position(|(k, _)| k == key)
+        } else {
+            self.positions.get(key).copied()
+        }
+    }
+
     /// The child under `key`, created by `make` if absent.
     fn child_or_insert(&mut self, key: &str, make: impl FnOnce() -> Node) -> &mut Node {
-        let position = match self.positions.get(key) {
-            Some(&position) => position,
+        let position = match self.position(key) {
+            Some(position) => position,
             None => {
                 self.children.push((key.to_owned(), make()));
-                self.positions
-                    .insert(key.to_owned(), self.children.len() - 1);
-                self.children.len() - 1
+                let position = self.children.len() - 1;
+                if !self.positions.is_empty() {
+                    self.positions.insert(key.to_owned(), position);
+                } else if self.children.len() > LINEAR_SEARCH_MAX {
+                    let keys = self.children.iter().map(|(k, _)| k.clone());
+                    self.positions = keys.zip(0..).collect();
+                }
+                position
             }
         };
         &mut self.children[position].1
@@ -150,6 +169,27 @@ mod tests {
     use http::StatusCode;
 
     use super::*;
+
+    #[test]
+    fn groups_find_their_keys_below_and_past_the_linear_search() {
+        let keys: Vec<String> = (0..3 * LINEAR_SEARCH_MAX)
+            .map(|i| format!("k{i}"))
+            .collect();
+        // Every key twice, interleaved: the second value of each joins the first.
+        let entries = keys
+            .iter()
+            .chain(&keys)
+            .map(|k| (k.clone(), FormValue::Text(k.clone())))
+            .collect();
+        let root = build_tree(entries, 8).unwrap();
+        assert_eq!(root.keys().collect::<Vec<_>>(), keys);
+        for (key, node) in root.into_children() {
+            match node {
+                Node::Values(values) => assert_eq!(values.len(), 2, "{key}"),
+                Node::Group(_) => panic!("{key} is a group"),
+            }
+        }
+    }
 
     #[test]
     fn names_split_into_segments() {

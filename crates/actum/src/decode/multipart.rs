@@ -18,6 +18,13 @@ use super::urlencoded::{field_too_large, too_many_fields};
 /// The longest boundary RFC 2046 allows.
 const MAX_BOUNDARY_LEN: usize = 70;
 
+/// The most bytes a part's headers may take. A browser sends one or two short lines (a few
+/// hundred bytes, even with a long file name); more is a flood.
+const MAX_PART_HEAD_BYTES: usize = 8 * 1024;
+
+/// The smallest piece of body handed to multer (the last one aside); see [`Coalesced`].
+const MIN_PIECE_BYTES: usize = 16 * 1024;
+
 /// Extracts the boundary from a `multipart/form-data` content type (400 when it is missing,
 /// empty, longer than 70 characters or uses characters RFC 2046 does not allow).
 pub(crate) fn multipart_boundary(content_type: &str) -> Result<String, DecodeError> {
@@ -60,7 +67,7 @@ pub(crate) async fn read_multipart(
     limits: &FormLimits,
 ) -> Result<FormData, DecodeError> {
     let mut multipart = multer::Multipart::with_constraints(
-        body.into_data_stream(),
+        Coalesced::new(body.into_data_stream()),
         boundary,
         constraints(body_limit, limits),
     );
@@ -127,6 +134,7 @@ impl<'l> PartReader<'l> {
         if self.parts > self.limits.get_max_fields() {
             return Err(too_many_fields(self.limits.get_max_fields()));
         }
+        check_head_size(&field)?;
         let name = self.part_name(&field)?;
         match field.file_name().map(str::to_owned) {
             None => self.read_text_part(&mut field, name).await,
@@ -266,6 +274,78 @@ impl<'l> PartReader<'l> {
                 "multipart body is malformed or ends before its closing boundary",
             )
             .with_source(error),
+        }
+    }
+}
+
+/// Refuses a part whose headers take more than [`MAX_PART_HEAD_BYTES`] (413).
+fn check_head_size(field: &multer::Field<'_>) -> Result<(), DecodeError> {
+    let size: usize = field
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > MAX_PART_HEAD_BYTES {
+        return Err(DecodeError::too_large(format!(
+            "a multipart part's headers are larger than {MAX_PART_HEAD_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// The body's data frames joined into pieces of at least [`MIN_PIECE_BYTES`] (the last one
+/// aside), for multer.
+///
+/// multer searches for the end of a part's headers from the start of its buffer again every
+/// time new bytes arrive. A client that trickles a large part head in tiny chunks would make that
+/// search quadratic; with pieces of at least 16 KiB it runs at most `body limit / 16 KiB` times.
+struct Coalesced<S> {
+    inner: S,
+    pending: BytesMut,
+    ended: bool,
+}
+
+impl<S> Coalesced<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner,
+            pending: BytesMut::new(),
+            ended: false,
+        }
+    }
+}
+
+impl<S, E> futures_util::Stream for Coalesced<S>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    type Item = Result<Bytes, E>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        while !this.ended {
+            match std::pin::Pin::new(&mut this.inner).poll_next(cx) {
+                Poll::Ready(Some(Ok(data))) => {
+                    if this.pending.is_empty() && data.len() >= MIN_PIECE_BYTES {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                    this.pending.extend_from_slice(&data);
+                    if this.pending.len() >= MIN_PIECE_BYTES {
+                        return Poll::Ready(Some(Ok(this.pending.split().freeze())));
+                    }
+                }
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                Poll::Ready(None) => this.ended = true,
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        match this.pending.is_empty() {
+            true => Poll::Ready(None),
+            false => Poll::Ready(Some(Ok(this.pending.split().freeze()))),
         }
     }
 }

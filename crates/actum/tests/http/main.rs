@@ -1,12 +1,13 @@
 #![allow(unreachable_pub, missing_docs)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // in tests a failed unwrap is a failed test
-//! HTTP tests against a real server on 127.0.0.1, with a client that does not follow redirects.
-//! Each rule has a case that passes and a case that is refused; every refusal also proves, with
-//! the app's run counter, that the action's body did not run.
+//! HTTP tests against a real server on 127.0.0.1, with a client that does not follow redirects:
+//! what actions do when they are used as meant. The attacks, each a named test that proves the
+//! action did not run, are in `tests/attacks`.
 
+#[path = "../common/app.rs"]
 mod app;
 
-use actum::{Action, ActionsLayer, KeyRing, RouterExt, TrustedProxies};
+use actum::{Action, ActionsLayer, RouterExt, TrustedProxies};
 use actum_testkit::{Part, Req, Resp, assert_hardened};
 use app::{App, serve, serve_with};
 use serde_json::json;
@@ -38,32 +39,8 @@ async fn post_runs_the_action() {
 }
 
 #[tokio::test]
-async fn other_methods_get_405_with_allow() {
+async fn an_actions_own_404_is_not_an_unknown_action() {
     let (addr, app) = serve().await;
-    for method in ["GET", "PUT", "DELETE", "PATCH"] {
-        let resp = Req::new(method, url(app::add)).send(addr).await;
-        assert_eq!(resp.status, 405, "{method}");
-        assert!(
-            resp.header("allow").is_some_and(|a| a.contains("POST")),
-            "{method}: {resp:?}"
-        );
-        assert_hardened(&resp);
-    }
-    assert_eq!(app.runs("add"), 0);
-}
-
-#[tokio::test]
-async fn unknown_action_ids_are_told_apart() {
-    let (addr, app) = serve().await;
-    let resp = Req::post("/_actum/no.such.action.00000000")
-        .script()
-        .json(json!({ "n": 1 }))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 404);
-    assert_eq!(resp.header("actum-answer"), Some("unknown-action"));
-    assert_hardened(&resp);
-    // An action's own 404 is not "unknown action".
     let resp = Req::post(app::rename.bind(99).to_string())
         .script()
         .json(json!({ "title": "x" }))
@@ -71,30 +48,11 @@ async fn unknown_action_ids_are_told_apart() {
         .await;
     assert_eq!(resp.status, 404);
     assert_eq!(resp.header("actum-answer"), Some("envelope"));
+    assert_eq!(app.runs("rename"), 1);
     // An ordinary page's 404 is left alone.
     let resp = Req::get("/nope").send(addr).await;
     assert_eq!(resp.status, 404);
     assert_eq!(resp.header("actum-answer"), None);
-    assert_eq!(app.runs("add"), 0);
-}
-
-#[tokio::test]
-async fn unmounted_actions_have_no_endpoint() {
-    #[actum::action]
-    async fn never_mounted(_: ()) -> u8 {
-        1
-    }
-    // Callable as a function...
-    assert_eq!(never_mounted(()).await, 1);
-    // ...but not over HTTP.
-    let (addr, _) = serve().await;
-    let resp = Req::post(url(never_mounted))
-        .script()
-        .json(json!(null))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 404);
-    assert_eq!(resp.header("actum-answer"), Some("unknown-action"));
 }
 
 #[tokio::test]
@@ -245,51 +203,19 @@ async fn same_origin_fetch_metadata_passes() {
 }
 
 #[tokio::test]
-async fn cross_site_and_same_site_are_refused() {
+async fn the_own_origin_passes_without_fetch_metadata() {
     let (addr, app) = serve().await;
-    for site in ["cross-site", "same-site", "bogus"] {
-        let resp = Req::bare_post(url(app::add))
-            .header("sec-fetch-site", site)
-            .header("origin", "https://evil.example")
-            .form(&[("n", "1")])
-            .send(addr)
-            .await;
-        assert_eq!(resp.status, 403, "{site}");
-        assert_hardened(&resp);
-    }
-    assert_eq!(app.runs("add"), 0);
-}
-
-#[tokio::test]
-async fn origin_must_match_host_without_fetch_metadata() {
-    let (addr, app) = serve().await;
-    let own = format!("http://{addr}");
     let ok = Req::bare_post(url(app::add))
-        .header("origin", &own)
+        .header("origin", &format!("http://{addr}"))
         .form(&[("n", "1")])
         .send(addr)
         .await;
     assert_eq!(ok.status, 303, "{}", ok.text());
-    for origin in [
-        "http://evil.example",
-        "null",
-        "",
-        "not a url",
-        "http://127.0.0.1:1",
-        "javascript:alert(1)",
-    ] {
-        let resp = Req::bare_post(url(app::add))
-            .header("origin", origin)
-            .form(&[("n", "1")])
-            .send(addr)
-            .await;
-        assert_eq!(resp.status, 403, "origin {origin:?}");
-    }
     assert_eq!(app.runs("add"), 1);
 }
 
 #[tokio::test]
-async fn referer_is_the_last_browser_signal() {
+async fn an_own_referer_is_the_last_browser_signal() {
     let (addr, app) = serve().await;
     let ok = Req::bare_post(url(app::add))
         .header("referer", &format!("http://{addr}/page"))
@@ -297,26 +223,11 @@ async fn referer_is_the_last_browser_signal() {
         .send(addr)
         .await;
     assert_eq!(ok.status, 303);
-    let bad = Req::bare_post(url(app::add))
-        .header("referer", "http://evil.example/page")
-        .form(&[("n", "1")])
-        .send(addr)
-        .await;
-    assert_eq!(bad.status, 403);
     assert_eq!(app.runs("add"), 1);
 }
 
 #[tokio::test]
-async fn requests_without_browser_headers_are_refused_unless_allowed() {
-    let (addr, app) = serve().await;
-    let resp = Req::bare_post(url(app::add))
-        .script()
-        .json(json!({"n": 1}))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 403);
-    assert_eq!(app.runs("add"), 0);
-
+async fn non_browser_callers_pass_when_allowed() {
     let (addr, app) = serve_with(ActionsLayer::new().allow_non_browser(true)).await;
     let resp = Req::bare_post(url(app::add))
         .script()
@@ -324,13 +235,6 @@ async fn requests_without_browser_headers_are_refused_unless_allowed() {
         .send(addr)
         .await;
     assert_eq!(resp.status, 200);
-    // Opting in for non-browsers does not let a cross-site browser through.
-    let resp = Req::bare_post(url(app::add))
-        .header("origin", "https://evil.example")
-        .json(json!({"n": 1}))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 403);
     assert_eq!(app.runs("add"), 1);
 }
 
@@ -338,127 +242,36 @@ async fn requests_without_browser_headers_are_refused_unless_allowed() {
 async fn allow_list_accepts_wildcard_origins() {
     let (addr, app) =
         serve_with(ActionsLayer::new().allowed_origins(["https://*.example.com"])).await;
-    let ok = Req::bare_post(url(app::add))
-        .header("sec-fetch-site", "cross-site")
-        .header("origin", "https://shop.example.com")
-        .script()
-        .json(json!({"n": 1}))
-        .send(addr)
-        .await;
-    assert_eq!(ok.status, 200, "{}", ok.text());
-    for origin in [
-        "https://example.com",
-        "https://a.b.example.com",
-        "https://example.com.evil.io",
-        "http://shop.example.com",
-    ] {
-        let resp = Req::bare_post(url(app::add))
+    for origin in ["https://shop.example.com", "https://a.example.com"] {
+        let ok = Req::bare_post(url(app::add))
             .header("sec-fetch-site", "cross-site")
             .header("origin", origin)
             .script()
             .json(json!({"n": 1}))
             .send(addr)
             .await;
-        assert_eq!(resp.status, 403, "{origin}");
+        assert_eq!(ok.status, 200, "{origin}: {}", ok.text());
     }
-    assert_eq!(app.runs("add"), 1);
+    assert_eq!(app.runs("add"), 2);
 }
 
 #[tokio::test]
-async fn forwarded_host_counts_only_from_trusted_proxies() {
-    async fn spoof(addr: SocketAddr) -> Resp {
-        Req::bare_post(url(app::add))
-            .header("origin", "https://public.example")
-            .header("x-forwarded-host", "public.example")
-            .header("x-forwarded-proto", "https")
-            .script()
-            .json(json!({"n": 1}))
-            .send(addr)
-            .await
-    }
-    let (addr, app) = serve().await;
-    assert_eq!(spoof(addr).await.status, 403);
-    assert_eq!(app.runs("add"), 0);
-
+async fn forwarded_host_counts_from_trusted_proxies() {
     let proxies = TrustedProxies::list(["127.0.0.1"]).unwrap();
     let (addr, app) = serve_with(ActionsLayer::new().trusted_proxies(proxies)).await;
-    assert_eq!(spoof(addr).await.status, 200);
+    let resp = Req::bare_post(url(app::add))
+        .header("origin", "https://public.example")
+        .header("x-forwarded-host", "public.example")
+        .header("x-forwarded-proto", "https")
+        .script()
+        .json(json!({"n": 1}))
+        .send(addr)
+        .await;
+    assert_eq!(resp.status, 200);
     assert_eq!(app.runs("add"), 1);
-}
-
-#[tokio::test]
-async fn origin_is_checked_before_the_body_is_read() {
-    let (addr, app) = serve().await;
-    let req = Req::bare_post(url(app::add))
-        .header("sec-fetch-site", "cross-site")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("content-length", "1000");
-    let resp = req.send_head_only(addr, b"n=1").await;
-    assert_eq!(resp.status, 403);
-    assert_eq!(app.runs("add"), 0);
 }
 
 // ---------------------------------------------------------------- body limit and content type
-
-#[tokio::test]
-async fn a_declared_length_over_the_limit_is_refused_before_reading() {
-    let (addr, app) = serve().await;
-    let req = Req::post(url(app::add))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("content-length", &(1024 * 1024 + 1).to_string());
-    let resp = req.send_head_only(addr, b"n=1&").await;
-    assert_eq!(resp.status, 413);
-    assert_eq!(
-        resp.text().trim_end(),
-        "request body is larger than 1048576 bytes"
-    );
-    assert_eq!(app.runs("add"), 0);
-}
-
-#[tokio::test]
-async fn body_limit_is_exact_for_each_content_type() {
-    let (addr, app) = serve().await;
-    let limit = 1024 * 1024;
-    // JSON: padding with spaces is valid JSON.
-    let doc = r#"{"n":1}"#;
-    let at_limit = format!("{doc}{}", " ".repeat(limit - doc.len()));
-    let resp = Req::post(url(app::add))
-        .script()
-        .header("content-type", "application/json")
-        .body(at_limit.clone())
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let over = format!("{at_limit} ");
-    let resp = Req::post(url(app::add))
-        .script()
-        .header("content-type", "application/json")
-        .body(over)
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 413);
-    assert_eq!(app.runs("add"), 1);
-}
-
-#[tokio::test]
-async fn a_chunked_body_is_cut_off_at_the_limit() {
-    let (addr, app) = serve_with(ActionsLayer::new().body_limit(64)).await;
-    let chunk = "n=1&n=1&n=1&n=1&n=1&n=1&n=1&n=1&n=1&n=1";
-    let body = format!(
-        "{:x}\r\n{chunk}\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
-        chunk.len(),
-        chunk.len()
-    );
-    let resp = Req::post(url(app::add))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("transfer-encoding", "chunked")
-        .no_content_length()
-        .body(body)
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 413);
-    assert_eq!(app.runs("add"), 0);
-}
 
 #[tokio::test]
 async fn per_action_body_limit_overrides_the_default() {
@@ -487,47 +300,6 @@ async fn per_action_body_limit_overrides_the_default() {
     assert_eq!(app.runs("upload"), 1);
 }
 
-#[tokio::test]
-async fn unsupported_content_types_get_415() {
-    let (addr, app) = serve().await;
-    for ct in [
-        Some("text/plain"),
-        Some("application/xml"),
-        Some("text/plain; charset=utf-8"),
-        None,
-    ] {
-        let mut req = Req::post(url(app::add)).body(r#"{"n":1}"#);
-        if let Some(ct) = ct {
-            req = req.header("content-type", ct);
-        }
-        let resp = req.send(addr).await;
-        assert_eq!(resp.status, 415, "{ct:?}");
-    }
-    // Case variants of the accepted ones are accepted.
-    let resp = Req::post(url(app::add))
-        .script()
-        .header("content-type", "Application/JSON; Charset=UTF-8")
-        .body(r#"{"n":1}"#)
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 200);
-    assert_eq!(app.runs("add"), 1);
-}
-
-#[tokio::test]
-async fn a_body_that_trickles_past_the_time_limit_gets_408() {
-    let (addr, app) = serve().await;
-    // `quick` has a 200 ms time limit; the body never finishes arriving.
-    let req = Req::post(url(app::quick))
-        .header("content-type", "application/json")
-        .header("content-length", "20");
-    let started = std::time::Instant::now();
-    let resp = req.send_head_only(addr, b"{\"ms\":").await;
-    assert_eq!(resp.status, 408);
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
-    assert_eq!(app.runs("quick"), 0);
-}
-
 // ---------------------------------------------------------------- decoding
 
 #[tokio::test]
@@ -552,107 +324,6 @@ async fn forms_decode_repeated_and_nested_names() {
     assert_eq!(app.runs("echo"), 1);
 }
 
-#[tokio::test]
-async fn decoding_errors_name_the_field_and_do_not_run() {
-    let (addr, app) = serve().await;
-    let cases: Vec<(Req, u16, &str)> = vec![
-        (
-            Req::post(url(app::add)).script().form(&[("n", "abc")]),
-            422,
-            "n",
-        ),
-        (
-            Req::post(url(app::add))
-                .script()
-                .form(&[("n", "1"), ("n", "2")]),
-            422,
-            "n",
-        ),
-        (
-            Req::post(url(app::add))
-                .script()
-                .form(&[("n", "1"), ("m", "2")]),
-            422,
-            "m",
-        ),
-        (
-            Req::post(url(app::add))
-                .script()
-                .form(&[("n", "99999999999999999999999")]),
-            422,
-            "n",
-        ),
-        (
-            Req::post(url(app::add)).script().json(json!({ "n": "x" })),
-            422,
-            "n",
-        ),
-        (
-            Req::post(url(app::add))
-                .script()
-                .json(json!({ "n": 1, "extra": 1 })),
-            422,
-            "extra",
-        ),
-        (
-            Req::post(url(app::echo))
-                .script()
-                .json(json!({ "text": "a", "nested": { "a": -1 } })),
-            422,
-            "nested.a",
-        ),
-    ];
-    for (req, status, field) in cases {
-        let resp = req.send(addr).await;
-        assert_eq!(resp.status, status, "{}", resp.text());
-        let body = resp.json();
-        assert_eq!(body["ok"], false);
-        let message = body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let named = body["error"]["fields"][0]["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        assert!(
-            named.contains(field) || message.contains(field),
-            "{field}: {body}"
-        );
-    }
-    assert_eq!(app.runs("add"), 0);
-    assert_eq!(app.runs("echo"), 0);
-}
-
-#[tokio::test]
-async fn malformed_bodies_get_400() {
-    let (addr, app) = serve().await;
-    let too_deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-    let cases = [
-        Req::post(url(app::add))
-            .script()
-            .header("content-type", "application/json")
-            .body("{\"n\": 1"),
-        Req::post(url(app::add))
-            .script()
-            .header("content-type", "application/json")
-            .body(too_deep),
-        Req::post(url(app::add))
-            .script()
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(b"n=%FF%FE".to_vec()),
-        Req::post(url(app::add))
-            .script()
-            .header("content-type", "multipart/form-data")
-            .body("--x--"),
-    ];
-    for req in cases {
-        let resp = req.send(addr).await;
-        assert_eq!(resp.status, 400, "{}", resp.text());
-    }
-    assert_eq!(app.runs("add"), 0);
-}
-
 // ---------------------------------------------------------------- bound arguments
 
 #[tokio::test]
@@ -668,207 +339,7 @@ async fn bound_arguments_reach_the_action() {
     assert_eq!(app.data().items[&2], "two");
 }
 
-#[tokio::test]
-async fn forged_bound_arguments_all_get_the_same_400() {
-    let (addr, app) = serve().await;
-    let good = app::rename.bind(2).to_string();
-    let (path, query) = good.split_once('?').unwrap();
-    let sealed = query
-        .trim_start_matches("b=")
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
-    let flipped = {
-        let mut bytes = sealed.clone().into_bytes();
-        let i = bytes.len() / 2;
-        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-        String::from_utf8(bytes).unwrap()
-    };
-    let other_action = app::remove.bind(2).to_string();
-    let other_seal = other_action
-        .split_once("b=")
-        .unwrap()
-        .1
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
-    let other_key = {
-        // A seal made under another key.
-        let (addr2, _) = serve_with(ActionsLayer::new().key_ring(KeyRing::random())).await;
-        let page = Req::get("/").send(addr2).await.text();
-        let start = page.find("b=").unwrap() + 2;
-        page[start..].split(['&', '"']).next().unwrap().to_owned()
-    };
-    let cases = [
-        format!("{path}?b={flipped}"),
-        format!("{path}?b={}", &sealed[..sealed.len() - 3]),
-        format!("{path}?b={other_seal}"),
-        format!("{path}?b={other_key}"),
-        format!("{path}?b=garbage"),
-        format!("{path}?b={}", "A".repeat(9000)),
-        path.to_owned(),
-    ];
-    let mut bodies = Vec::new();
-    for target in cases {
-        let resp = Req::post(target.clone())
-            .script()
-            .form(&[("title", "hacked")])
-            .send(addr)
-            .await;
-        assert_eq!(resp.status, 400, "{target}: {}", resp.text());
-        bodies.push(resp.json()["error"]["message"].clone());
-    }
-    assert!(
-        bodies.windows(2).all(|w| w[0] == w[1]),
-        "every failure answers the same: {bodies:?}"
-    );
-    assert_eq!(app.runs("rename"), 0);
-    assert_eq!(app.data().items[&2], "item 2");
-}
-
-#[tokio::test]
-async fn a_plain_field_cannot_set_a_bound_parameter() {
-    let (addr, app) = serve().await;
-    let resp = Req::post(app::rename.bind(1).to_string())
-        .script()
-        .form(&[("title", "x"), ("id", "2")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 422, "{}", resp.text());
-    assert_eq!(app.runs("rename"), 0);
-    let resp = Req::post(format!("{}?id=2", url(app::rename)))
-        .script()
-        .form(&[("title", "x")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 400);
-    assert_eq!(app.runs("rename"), 0);
-    assert_eq!(app.data().items[&2], "item 2");
-}
-
-#[tokio::test]
-async fn expired_bound_arguments_are_refused() {
-    let (addr, app) = serve().await;
-    let fresh = app::rename
-        .bind_for(1, std::time::Duration::from_secs(60))
-        .to_string();
-    let resp = Req::post(fresh)
-        .script()
-        .form(&[("title", "ok")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 200);
-    let expired = app::rename
-        .bind_for(1, std::time::Duration::ZERO)
-        .to_string();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let resp = Req::post(expired)
-        .script()
-        .form(&[("title", "late")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 400);
-    assert_eq!(app.runs("rename"), 1);
-}
-
-#[tokio::test]
-async fn key_rotation_opens_old_seals_until_the_old_key_is_dropped() {
-    let old_secret = KeyRing::generate_secret();
-    let new_secret = KeyRing::generate_secret();
-    let ring = |text: &str| KeyRing::parse(text).unwrap();
-    let (addr, _) = serve_with(ActionsLayer::new().key_ring(ring(&old_secret))).await;
-    let page = Req::get("/").send(addr).await.text();
-    let start = page.find("action=\"").unwrap() + 8;
-    let sealed_target = page[start..]
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
-
-    let rotated = ring(&format!("{new_secret},{old_secret}"));
-    let (addr, app) = serve_with(ActionsLayer::new().key_ring(rotated)).await;
-    let resp = Req::post(sealed_target.clone())
-        .script()
-        .form(&[("title", "rotated")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    assert_eq!(app.runs("rename"), 1);
-
-    let (addr, app) = serve_with(ActionsLayer::new().key_ring(ring(&new_secret))).await;
-    let resp = Req::post(sealed_target)
-        .script()
-        .form(&[("title", "too old")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 400);
-    assert_eq!(app.runs("rename"), 0);
-}
-
 // ---------------------------------------------------------------- running the action
-
-#[tokio::test]
-async fn the_time_limit_answers_503() {
-    let (addr, app) =
-        serve_with(ActionsLayer::new().time_limit(std::time::Duration::from_millis(300))).await;
-    let ok = Req::post(url(app::sleep))
-        .script()
-        .json(json!({ "ms": 10 }))
-        .send(addr)
-        .await;
-    assert_eq!(ok.status, 200);
-    let resp = Req::post(url(app::sleep))
-        .script()
-        .json(json!({ "ms": 2000 }))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 503);
-    // A per-action limit overrides the layer's.
-    let resp = Req::post(url(app::quick))
-        .script()
-        .json(json!({ "ms": 1000 }))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 503);
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    assert_eq!(app.runs("sleep"), 1, "the timed-out action was cancelled");
-    assert_eq!(app.runs("quick"), 0);
-}
-
-#[tokio::test]
-async fn a_panic_answers_500_with_a_digest_and_the_server_goes_on() {
-    let (addr, app) = serve().await;
-    let resp = Req::post(url(app::boom))
-        .script()
-        .json(json!(null))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 500);
-    let body = resp.json();
-    assert_eq!(body["error"]["message"], "something went wrong");
-    assert_eq!(body["error"]["digest"].as_str().unwrap().len(), 10);
-    assert!(!resp.text().contains("boom on purpose"));
-    assert_eq!(add_json(addr, 1).await.status, 200);
-    assert_eq!(app.runs("boom"), 1);
-}
-
-#[tokio::test]
-async fn internal_errors_hide_their_cause() {
-    let (addr, _) = serve().await;
-    let resp = Req::post(url(app::fail))
-        .script()
-        .json(json!(null))
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 500);
-    assert!(resp.json()["error"]["digest"].is_string());
-    // Debug builds add the cause for the developer; release builds must not.
-    if !cfg!(debug_assertions) {
-        assert!(!resp.text().contains("hunter2"));
-    }
-}
 
 #[tokio::test]
 async fn a_client_that_hangs_up_does_not_cancel_the_action() {
@@ -985,33 +456,7 @@ async fn redirects_answer_303_natively_and_name_the_target_to_scripts() {
 }
 
 #[tokio::test]
-async fn open_redirects_are_refused() {
-    let (addr, app) = serve().await;
-    for to in [
-        "//evil.example",
-        "/\\evil.example",
-        "https://evil.example/",
-        "javascript:alert(1)",
-        "/a\r\nSet-Cookie: x=1",
-        "/%0d%0aX: y",
-    ] {
-        let resp = Req::post(url(app::go)).form(&[("to", to)]).send(addr).await;
-        assert_eq!(resp.status, 400, "{to:?}");
-        assert_eq!(resp.header("location"), None, "{to:?}");
-    }
-    assert_eq!(app.runs("go"), 6);
-    // An allowed host is accepted.
-    let (addr, _) =
-        serve_with(ActionsLayer::new().redirect_hosts(["https://accounts.example.com"])).await;
-    let resp = Req::post(url(app::go))
-        .form(&[("to", "https://accounts.example.com/login")])
-        .send(addr)
-        .await;
-    assert_eq!(resp.status, 303);
-}
-
-#[tokio::test]
-async fn cookies_set_by_an_action_have_secure_defaults_and_reach_the_page() {
+async fn cookies_set_by_an_action_reach_the_browser_and_the_page() {
     let (addr, _) = serve().await;
     let resp = Req::post(url(app::set_theme))
         .script()
@@ -1019,16 +464,7 @@ async fn cookies_set_by_an_action_have_secure_defaults_and_reach_the_page() {
         .send(addr)
         .await;
     assert_eq!(resp.status, 200);
-    let cookie = resp
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("theme="))
-        .unwrap()
-        .to_owned();
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(cookie.contains("Path=/"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    assert!(resp.header("set-cookie").unwrap().starts_with("theme=dark"));
     assert_eq!(
         resp.json()["revalidated"],
         json!({ "paths": ["/"], "layouts": [], "tags": ["theme"], "refresh": false })
@@ -1038,15 +474,6 @@ async fn cookies_set_by_an_action_have_secure_defaults_and_reach_the_page() {
         .send(addr)
         .await;
     assert!(page.text().contains("data-theme=\"dark\""));
-    // Over https (as the Origin says) cookies are Secure.
-    let resp = Req::bare_post(url(app::set_theme))
-        .header("sec-fetch-site", "same-origin")
-        .header("origin", "https://app.example")
-        .script()
-        .form(&[("theme", "x")])
-        .send(addr)
-        .await;
-    assert!(resp.header("set-cookie").unwrap().contains("Secure"));
 }
 
 #[tokio::test]
@@ -1326,37 +753,11 @@ async fn garde_rules_give_field_errors_before_the_action_runs() {
     assert_eq!(app.runs("sign_up"), 1);
 }
 
-// ---------------------------------------------------------------- the server's own timeouts
+// ---------------------------------------------------------------- actum::serve
 
 #[tokio::test]
-async fn actum_serve_drops_a_client_that_sends_its_headers_too_slowly() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app::router(App::new(), ActionsLayer::new());
-    tokio::spawn(
-        actum::Server::new(listener)
-            .header_read_timeout(std::time::Duration::from_millis(300))
-            .serve(router),
-    );
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
-    let started = std::time::Instant::now();
-    let mut rest = Vec::new();
-    let read = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        stream.read_to_end(&mut rest),
-    )
-    .await;
-    assert!(
-        read.is_ok(),
-        "the server kept a connection whose headers never finished"
-    );
-    assert!(started.elapsed() < std::time::Duration::from_secs(3));
-    // A client that sends its request in time is served, with its address known (ConnectInfo).
+async fn actum_serve_gives_every_request_its_peer_address() {
+    // The trusted proxy's forwarded host counts only if the peer address (ConnectInfo) is known.
     let proxies = TrustedProxies::list(["127.0.0.1"]).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1377,23 +778,4 @@ async fn actum_serve_drops_a_client_that_sends_its_headers_too_slowly() {
         resp.text()
     );
     assert_eq!(state.runs("add"), 1);
-}
-
-#[tokio::test]
-async fn past_the_concurrency_cap_an_action_gets_503_with_retry_after() {
-    let (addr, app) = serve_with(ActionsLayer::new().max_concurrent_actions(1)).await;
-    let slow_request = Req::post(url(app::sleep))
-        .script()
-        .json(json!({ "ms": 600 }));
-    let slow = tokio::spawn(async move { slow_request.send(addr).await });
-    // Wait until the slow action holds the only permit.
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    let resp = add_json(addr, 1).await;
-    assert_eq!(resp.status, 503);
-    assert_eq!(resp.header("retry-after"), Some("1"));
-    assert_eq!(app.runs("add"), 0);
-    assert_eq!(slow.await.unwrap().status, 200);
-    // Once it is done, the permit is back.
-    assert_eq!(add_json(addr, 1).await.status, 200);
-    assert_eq!(app.runs("add"), 1);
 }

@@ -2,10 +2,12 @@
 //! in process (`tower::ServiceExt::oneshot`) to an action and to a plain axum handler, many times.
 //!
 //! ```text
-//! cargo run --release -p actum-bench --bin inproc [requests] [both|plain|action]
+//! cargo run --release -p actum-bench --bin inproc [requests] [both|plain|action|plain-form|action-form|plain-page|action-page]
 //! ```
 //!
-//! With `plain` or `action` it sends only that kind, for an instruction count per request under
+//! With `plain` or `action` (a JSON call), `plain-form` or `action-form` (a native form post and
+//! its 303), or `plain-page` or `action-page` (a JSON call answered with the page re-rendered) it
+//! sends only that kind, for an instruction count per request under
 //! `valgrind --tool=callgrind` (repeatable, unlike a clock on a shared machine).
 
 use std::time::{Duration, Instant};
@@ -15,23 +17,62 @@ use axum::body::Body;
 use http::Request;
 use tower::ServiceExt as _;
 
-fn request(path: &str, script: bool) -> Request<Body> {
-    let mut builder = Request::post(path)
-        .header("host", "127.0.0.1:3000")
-        .header("content-type", "application/json")
-        .header("sec-fetch-site", "same-origin");
-    if script {
-        builder = builder.header("actum-request", "1");
-    }
-    builder.body(Body::from(r#"{"n":1}"#)).unwrap_or_default()
+/// What is sent: a script's JSON call (answered 200) or a native form post (answered 303).
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Json {
+        script: bool,
+    },
+    Form,
+    /// A script's call from `/page`, whose answer carries the page.
+    Page {
+        script: bool,
+    },
 }
 
-async fn measure(app: &Router, path: &str, script: bool, count: u32) -> Duration {
+fn request(path: &str, kind: Kind) -> Request<Body> {
+    let builder = Request::post(path)
+        .header("host", "127.0.0.1:3000")
+        .header("sec-fetch-site", "same-origin");
+    let (builder, body) = match kind {
+        Kind::Json { script } => {
+            let builder = builder.header("content-type", "application/json");
+            let builder = match script {
+                true => builder.header("actum-request", "1"),
+                false => builder,
+            };
+            (builder, r#"{"n":1}"#)
+        }
+        Kind::Form => (
+            builder
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("referer", "http://127.0.0.1:3000/"),
+            "n=1",
+        ),
+        Kind::Page { script } => {
+            let builder = builder.header("content-type", "application/json");
+            let builder = match script {
+                true => builder
+                    .header("actum-request", "1")
+                    .header("actum-page", "/page"),
+                false => builder,
+            };
+            (builder, r#"{"n":1}"#)
+        }
+    };
+    builder.body(Body::from(body)).unwrap_or_default()
+}
+
+async fn measure(app: &Router, path: &str, kind: Kind, count: u32) -> Duration {
+    let expected = match kind {
+        Kind::Json { .. } | Kind::Page { .. } => 200,
+        Kind::Form => 303,
+    };
     let started = Instant::now();
     for _ in 0..count {
-        let response = app.clone().oneshot(request(path, script)).await;
+        let response = app.clone().oneshot(request(path, kind)).await;
         let status = response.map(|r| r.status().as_u16()).unwrap_or(0);
-        assert_eq!(status, 200, "{path}");
+        assert_eq!(status, expected, "{path}");
     }
     started.elapsed() / count
 }
@@ -44,21 +85,26 @@ async fn main() {
         .unwrap_or(200_000);
     let app = actum_bench::app();
     let action = actum_bench::action_url();
-    match std::env::args().nth(2).as_deref() {
-        Some("plain") => {
-            measure(&app, "/plain/json", false, count).await;
-            return;
-        }
-        Some("action") => {
-            measure(&app, &action, true, count).await;
-            return;
-        }
-        _ => {}
+    let page_action = actum_bench::page_action_url();
+    let plain_json = Kind::Json { script: false };
+    let script_json = Kind::Json { script: true };
+    let only = match std::env::args().nth(2).as_deref() {
+        Some("plain") => Some(("/plain/json", plain_json)),
+        Some("action") => Some((action.as_str(), script_json)),
+        Some("plain-form") => Some(("/plain/form", Kind::Form)),
+        Some("action-form") => Some((action.as_str(), Kind::Form)),
+        Some("plain-page") => Some(("/plain/page", Kind::Page { script: false })),
+        Some("action-page") => Some((page_action.as_str(), Kind::Page { script: true })),
+        _ => None,
+    };
+    if let Some((path, kind)) = only {
+        measure(&app, path, kind, count).await;
+        return;
     }
-    measure(&app, "/plain/json", false, count / 10).await;
-    measure(&app, &action, true, count / 10).await;
-    let plain = measure(&app, "/plain/json", false, count).await;
-    let actum = measure(&app, &action, true, count).await;
+    measure(&app, "/plain/json", plain_json, count / 10).await;
+    measure(&app, &action, script_json, count / 10).await;
+    let plain = measure(&app, "/plain/json", plain_json, count).await;
+    let actum = measure(&app, &action, script_json, count).await;
     println!(
         "plain axum handler: {:>7.0} ns/request",
         plain.as_nanos() as f64

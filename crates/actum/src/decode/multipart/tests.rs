@@ -359,8 +359,8 @@ async fn a_file_too_big_is_413_as_soon_as_it_is_passed() {
             .is_ok()
     );
     // The body goes on far past the budget, one small chunk at a time (each chunk waits, as a
-    // socket would, so multer cannot buffer ahead): the file budget must stop the read, long
-    // before the body limit.
+    // socket would): the file budget must stop the read within one piece handed to multer
+    // (`MIN_PIECE_BYTES`), long before the body limit.
     let start = body_bytes(&[file_part("f", "a.bin", &[])]);
     let head = start[..start.len() - format!("\r\n--{BOUNDARY}--\r\n").len()].to_vec();
     let pulled = Arc::new(AtomicUsize::new(0));
@@ -369,7 +369,7 @@ async fn a_file_too_big_is_413_as_soon_as_it_is_passed() {
         counter.fetch_add(1, Ordering::SeqCst);
         async move {
             tokio::task::yield_now().await;
-            (sent < 1000).then(|| (Ok::<_, Infallible>(vec![b'x'; 4]), sent + 1))
+            (sent < 100_000).then(|| (Ok::<_, Infallible>(vec![b'x'; 4]), sent + 1))
         }
     });
     let body = stream::iter([Ok::<_, Infallible>(head)]).chain(trickle);
@@ -385,7 +385,7 @@ async fn a_file_too_big_is_413_as_soon_as_it_is_passed() {
         )
     );
     assert!(
-        pulled.load(Ordering::SeqCst) <= 4,
+        pulled.load(Ordering::SeqCst) <= MIN_PIECE_BYTES / 4 + 4,
         "read on after the budget was passed"
     );
 }
@@ -453,6 +453,59 @@ async fn a_header_flood_in_a_part_is_400() {
             "a multipart part has malformed headers".into()
         )
     );
+}
+
+#[tokio::test]
+async fn a_part_head_over_8_kib_is_413() {
+    let headers = format!(
+        "Content-Disposition: form-data; name=\"a\"\r\nX-Big: {}\r\n",
+        "x".repeat(MAX_PART_HEAD_BYTES)
+    );
+    let error = read_parts(&[Part {
+        headers,
+        content: b"1".to_vec(),
+    }])
+    .await
+    .unwrap_err();
+    assert_eq!(error.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let fits = format!(
+        "Content-Disposition: form-data; name=\"a\"\r\nX-Big: {}\r\n",
+        "x".repeat(7000)
+    );
+    assert!(
+        read_parts(&[Part {
+            headers: fits,
+            content: b"1".to_vec()
+        }])
+        .await
+        .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_trickled_body_reaches_multer_in_pieces() {
+    let bytes = (0..40_000).map(|_| Ok::<_, Infallible>(Bytes::from_static(b"x")));
+    let mut pieces = Coalesced::new(stream::iter(bytes));
+    let mut sizes = Vec::new();
+    while let Some(piece) = pieces.next().await {
+        sizes.push(piece.unwrap().len());
+    }
+    assert_eq!(
+        sizes,
+        [
+            MIN_PIECE_BYTES,
+            MIN_PIECE_BYTES,
+            40_000 - 2 * MIN_PIECE_BYTES
+        ]
+    );
+    let big = stream::iter([Ok::<_, Infallible>(Bytes::from(vec![0; 20_000]))]);
+    let mut pieces = Coalesced::new(big);
+    assert_eq!(
+        pieces.next().await.unwrap().unwrap().len(),
+        20_000,
+        "a large frame passes as it is"
+    );
+    assert!(pieces.next().await.is_none());
 }
 
 #[tokio::test]

@@ -1,5 +1,8 @@
-//! The app the HTTP tests run against: a handful of actions that count every run of their body,
-//! served on 127.0.0.1 on a free port for the duration of one test.
+//! The app the HTTP tests and the attack suite run against: a handful of actions that count every
+//! run of their body, served on 127.0.0.1 on a free port for the duration of one test.
+//!
+//! Shared by two test crates (`tests/http`, `tests/attacks`), each of which uses only part of it.
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -21,7 +24,9 @@ pub struct App {
     inner: Arc<Mutex<Data>>,
 }
 
-#[derive(Default)]
+/// Everything the app holds: a copy of it before an attack, compared with one after, proves that
+/// no action ran and no data changed.
+#[derive(Default, Clone, Debug, PartialEq)]
 pub struct Data {
     pub runs: BTreeMap<&'static str, u64>,
     pub total: i64,
@@ -45,6 +50,11 @@ impl App {
 
     fn ran(&self, name: &'static str) {
         *self.data().runs.entry(name).or_default() += 1;
+    }
+
+    /// A copy of everything the app holds now (run counts included).
+    pub fn snapshot(&self) -> Data {
+        self.data().clone()
     }
 
     /// How many times the body of `name` ran.
@@ -196,6 +206,16 @@ pub async fn echo(State(app): State<App>, input: Echo) -> Echo {
     input
 }
 
+/// Any flat map of names to text, echoed back: keys like `__proto__` are plain data.
+#[action]
+pub async fn echo_map(
+    State(app): State<App>,
+    input: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    app.ran("echo_map");
+    input
+}
+
 /// An input validated with garde before the action runs (with actum's `garde` feature).
 #[cfg(feature = "garde")]
 #[derive(Deserialize, garde::Validate)]
@@ -327,6 +347,7 @@ fn routes() -> Router<App> {
         .action(fail)
         .action(upload)
         .action(echo)
+        .action(echo_map)
         .action(whoami)
         .actions(counters::mount)
         .merge(admin);
