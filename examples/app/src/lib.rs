@@ -63,6 +63,9 @@ pub async fn app_with_cache(
 /// dropped from the cache before that page is rendered.
 fn router(state: AppState) -> Router {
     let layer = ActionsLayer::new().cache(state.cache.clone());
+    // The seeds page is the same for every visitor who is not signed in, but for the theme: the
+    // page cache keeps one copy per theme and bypasses requests with a session.
+    let public_page = state.cache.pages().vary_by_cookie(theme::THEME_COOKIE);
     let routes = Router::new()
         .route("/", get(pages::home))
         .route("/posts/{id}", get(pages::post_page))
@@ -70,7 +73,7 @@ fn router(state: AppState) -> Router {
         .route("/attachments/{id}", get(attachments::download))
         .route("/thread", get(pages::thread_page))
         .route("/invoices", get(pages::invoices_page))
-        .route("/seeds", get(pages::seeds_page))
+        .route("/seeds", get(pages::seeds_page).route_layer(public_page))
         .action(auth::sign_in)
         .action(auth::sign_out)
         .action(theme::set_theme)

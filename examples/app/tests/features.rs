@@ -198,3 +198,28 @@ async fn a_failing_action_answers_500_with_a_digest() {
             .is_some_and(|d| !d.is_empty())
     );
 }
+
+#[tokio::test]
+async fn the_seeds_page_is_cached_per_theme_for_visitors_and_never_for_a_session() {
+    let (_db, server, mut alice) = signed_in("alice").await;
+    let addr = server.addr;
+    let get =
+        |cookies: &'static str| async move { Req::get("/seeds").cookies(cookies).send(addr).await };
+    assert_eq!(get("").await.header("actum-cache"), Some("miss"));
+    let visitor = get("").await;
+    assert_eq!(visitor.header("actum-cache"), Some("hit"));
+    assert!(visitor.header("etag").is_some());
+    assert_eq!(get("theme=dark").await.header("actum-cache"), Some("miss"));
+    let dark = get("theme=dark").await;
+    assert_eq!(dark.header("actum-cache"), Some("hit"));
+    assert!(
+        dark.text().contains("dark"),
+        "the dark copy is the dark page"
+    );
+    let signed_in = alice.get("/seeds").await;
+    assert_eq!(signed_in.header("actum-cache"), Some("bypass"));
+    assert!(
+        signed_in.text().contains("alice"),
+        "a session's page is its own"
+    );
+}
