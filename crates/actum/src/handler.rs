@@ -134,7 +134,9 @@ where
 
     // Exactly once, then the rate limit (a replay is not counted), before the body is read.
     let (info, id, mode) = (action.info(), action.id(), head.mode);
-    let once = match idempotency::begin(&config, info, id, &parts, caller, mode, time_limit).await {
+    let page = head.page.as_str();
+    let once = idempotency::begin(&config, info, id, &parts, caller, mode, page, time_limit);
+    let once = match once.await {
         idempotency::Begin::Run(once) => once,
         idempotency::Begin::Answer(outcome, response) => return (outcome, response),
     };
@@ -225,7 +227,7 @@ where
     // The action ran (or began): its answer is the key's outcome. An extractor's refusal
     // releases the key (dropping `once`), so a retry runs.
     match once {
-        Some(once) if outcome != "rejected" => (outcome, once.record(response).await),
+        Some(once) if outcome != "rejected" => (outcome, once.record(response, mode).await),
         _ => (outcome, response),
     }
 }

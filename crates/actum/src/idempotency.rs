@@ -58,6 +58,8 @@ pub(crate) struct Once {
 /// A kept outcome.
 #[derive(Serialize, Deserialize)]
 struct Outcome {
+    /// Whether it answers a script (a JSON envelope) rather than a native post.
+    script: bool,
     status: u16,
     headers: Vec<(String, String)>,
     /// The body, base64.
@@ -73,6 +75,7 @@ pub(crate) async fn begin(
     parts: &Parts,
     caller: &Caller,
     mode: Mode,
+    page: &str,
     time_limit: Duration,
 ) -> Begin {
     if !info.exactly_once() {
@@ -102,7 +105,7 @@ pub(crate) async fn begin(
                     recorded: false,
                 }));
             }
-            Ok(Claim::Done(bytes)) => match replay(&bytes) {
+            Ok(Claim::Done(bytes)) => match replay(config, parts, &bytes, mode, page) {
                 Some(response) => {
                     tracing::info!("exactly once: answered with the first call's outcome");
                     return Begin::Answer("replayed", response);
@@ -131,7 +134,7 @@ pub(crate) async fn begin(
 
 impl Once {
     /// Keeps `response` as the outcome of the key, and returns it (rebuilt) to be sent.
-    pub(crate) async fn record(mut self, response: Response) -> Response {
+    pub(crate) async fn record(mut self, response: Response, mode: Mode) -> Response {
         let (parts, body) = response.into_parts();
         // Every answer of an action is already whole in memory: this only copies it.
         let bytes = match axum::body::to_bytes(body, usize::MAX).await {
@@ -152,6 +155,7 @@ impl Once {
             return Response::from_parts(parts, Body::from(bytes));
         }
         let outcome = Outcome {
+            script: mode == Mode::Script,
             status: parts.status.as_u16(),
             headers: parts
                 .headers
@@ -195,31 +199,95 @@ impl Drop for Once {
 }
 
 /// The first call's answer, marked `actum-policy: replayed`.
-fn replay(bytes: &[u8]) -> Option<Response> {
+fn replay(
+    config: &crate::config::Config,
+    parts: &Parts,
+    bytes: &[u8],
+    mode: Mode,
+    page: &str,
+) -> Option<Response> {
     let outcome: Outcome = serde_json::from_slice(bytes).ok()?;
     let body = base64::engine::general_purpose::STANDARD
         .decode(&outcome.body)
         .ok()?;
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::from_u16(outcome.status).ok()?;
+    let mut response = match (outcome.script, mode) {
+        // `client.js` fell back to a native post after its call reached the server.
+        (true, Mode::Native) => as_native(config, parts, &outcome, &body, page),
+        _ => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = StatusCode::from_u16(outcome.status).ok()?;
+            for (name, value) in kept_headers(&outcome, |_| true) {
+                response.headers_mut().append(name, value);
+            }
+            if let Some(rerender) = outcome.rerender {
+                response.extensions_mut().insert(rerender);
+            }
+            response
+        }
+    };
     let headers = response.headers_mut();
-    for (name, value) in &outcome.headers {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::try_from(name.as_str()),
-            HeaderValue::try_from(value.as_str()),
-        ) else {
-            continue;
-        };
-        headers.append(name, value);
-    }
     headers.insert(
         wire::POLICY,
         HeaderValue::from_static(wire::POLICY_REPLAYED),
     );
-    if let Some(rerender) = outcome.rerender {
-        response.extensions_mut().insert(rerender);
-    }
     Some(response)
+}
+
+/// The stored headers that pass `keep`.
+fn kept_headers<'a>(
+    outcome: &'a Outcome,
+    keep: impl Fn(&str) -> bool + 'a,
+) -> impl Iterator<Item = (HeaderName, HeaderValue)> + 'a {
+    outcome.headers.iter().filter_map(move |(name, value)| {
+        let name = HeaderName::try_from(name.as_str()).ok()?;
+        let value = HeaderValue::try_from(value.as_str()).ok()?;
+        keep(name.as_str()).then_some((name, value))
+    })
+}
+
+/// A script's outcome told to a native post, as its own native answer would have been: a 303
+/// to the redirect target, or back to the page with the form's state, or the error page.
+fn as_native(
+    config: &crate::config::Config,
+    parts: &Parts,
+    outcome: &Outcome,
+    body: &[u8],
+    page: &str,
+) -> Response {
+    #[derive(Deserialize)]
+    struct Envelope {
+        redirect: Option<String>,
+        error: Option<Error>,
+    }
+    #[derive(Deserialize)]
+    struct Error {
+        message: String,
+        digest: Option<String>,
+    }
+    let envelope: Option<Envelope> = serde_json::from_slice(body).ok();
+    let secure = crate::layer::is_secure(config, &parts.headers);
+    let submission = outcome.rerender.as_ref().and_then(|r| r.submission.clone());
+    let mut response = match envelope {
+        Some(Envelope {
+            redirect: Some(target),
+            ..
+        }) => crate::answer::see_other(&target, None, secure),
+        Some(Envelope {
+            error: Some(error), ..
+        }) if submission.is_none() => {
+            let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::CONFLICT);
+            crate::answer::error_page(status, &error.message, error.digest.as_deref())
+        }
+        _ => {
+            let page = outcome.rerender.as_ref().map_or(page, |r| r.page.as_str());
+            let token = submission.map(|s| config.form_states.put(page, s));
+            crate::answer::see_other(page, token.as_deref(), secure)
+        }
+    };
+    for (name, value) in kept_headers(outcome, |name| name == "set-cookie") {
+        response.headers_mut().append(name, value);
+    }
+    response
 }
 
 /// The key: the header's, else the `k` query parameter's. `Err` for a malformed one.

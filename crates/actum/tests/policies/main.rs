@@ -411,6 +411,42 @@ async fn a_native_form_carries_a_one_time_token() {
     assert_eq!(app.data().total, 3);
 }
 
+#[tokio::test]
+async fn a_native_retry_of_a_script_call_gets_its_outcome_as_a_native_answer() {
+    // client.js falls back to a native post, with its call's key in `k`, when the call's answer
+    // was lost: the action ran, and the browser gets the 303 a native post would have.
+    let (addr, app) = serve().await;
+    let path = url(app::bump);
+    let script = Req::post(&path)
+        .script()
+        .cookies(ALICE)
+        .header("actum-page", "/")
+        .header("actum-idempotency-key", KEY)
+        .form(&[("n", "4")])
+        .send(addr)
+        .await;
+    assert_eq!(script.status, 200);
+    let native = Req::post(format!("{path}?k={KEY}&r=%2F"))
+        .cookies(ALICE)
+        .form(&[("n", "4")])
+        .send(addr)
+        .await;
+    assert_eq!(native.status, 303);
+    assert_eq!(native.location(), "/");
+    assert_eq!(native.header("actum-policy"), Some("replayed"));
+    assert_eq!(native.cookie_value("last_bump"), Some("4"));
+    let page = Req::get("/")
+        .cookies(&format!("{ALICE}; {}", native.cookies_to_send()))
+        .send(addr)
+        .await;
+    assert!(
+        page.text().contains(r#"<output id="total">4</output>"#),
+        "{}",
+        page.text()
+    );
+    assert_eq!(app.started("bump"), 1);
+}
+
 // ------------------------------------------------------------------------------- rate limits
 
 #[tokio::test]
