@@ -55,11 +55,28 @@ where
     // Who calls (session, rate-limit key), for the policies; read before the request is taken.
     let (parts, body) = req.into_parts();
     let caller = crate::policy::Caller::of(action.info(), &parts);
+    let keyed = idempotency::is_keyed(&parts);
     let req = Request::from_parts(parts, body);
-    let (outcome, mut response) = run(action, state, req, &caller)
-        .instrument(span.clone())
-        .await;
-    caller.set_session_cookie(&mut response);
+    let answering = async move {
+        let (outcome, mut response) = run(action, state, req, &caller).await;
+        caller.set_session_cookie(&mut response);
+        (outcome, response)
+    }
+    .instrument(span.clone());
+    // A call with an exactly-once key records its outcome even if the client goes away (a
+    // double click cancels the first post): the second call waits for that outcome.
+    let (outcome, response) = match keyed {
+        true => Completion::new(answering).await.unwrap_or_else(|panic| {
+            tracing::error!(panic, "an action's answer panicked");
+            let message = "something went wrong";
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            (
+                "panic",
+                answer::refusal(Mode::Native, status, message, None),
+            )
+        }),
+        false => answering.await,
+    };
     span.record("outcome", outcome);
     span.record("status", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);

@@ -290,6 +290,16 @@ fn as_native(
     response
 }
 
+/// Whether the call carries a key (well-formed or not).
+pub(crate) fn is_keyed(parts: &Parts) -> bool {
+    parts.headers.contains_key(wire::IDEMPOTENCY)
+        || parts.uri.query().is_some_and(|query| {
+            query
+                .split('&')
+                .any(|pair| pair.split('=').next() == Some(wire::ONCE_PARAM))
+        })
+}
+
 /// The key: the header's, else the `k` query parameter's. `Err` for a malformed one.
 fn read_key(parts: &Parts) -> Result<Option<String>, ()> {
     let from_header = match parts.headers.get(wire::IDEMPOTENCY) {
