@@ -149,14 +149,8 @@ where
     let limit = action.info().body_limit().unwrap_or(config.body_limit);
     let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
 
-    // Exactly once, then the rate limit (a replay is not counted), before the body is read.
+    // The rate limit, before the body is read.
     let (info, id, mode) = (action.info(), action.id(), head.mode);
-    let page = head.page.as_str();
-    let once = idempotency::begin(&config, info, id, &parts, caller, mode, page, time_limit);
-    let once = match once.await {
-        idempotency::Begin::Run(once) => once,
-        idempotency::Begin::Answer(outcome, response) => return (outcome, response),
-    };
     if let Err(response) = crate::rate_limit::check(&config, info, id, caller, mode).await {
         return ("rate-limited", response);
     }
@@ -179,6 +173,23 @@ where
                 answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None),
             );
         }
+    };
+
+    // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
+    let call = idempotency::Call {
+        config: &config,
+        info,
+        action_id: id,
+        parts: &parts,
+        caller,
+        mode,
+        page: &head.page,
+        time_limit,
+        values: &decoded.values,
+    };
+    let once = match idempotency::begin(call).await {
+        idempotency::Begin::Run(once) => once,
+        idempotency::Begin::Answer(outcome, response) => return (outcome, response),
     };
 
     let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());

@@ -67,21 +67,38 @@ struct Outcome {
     rerender: Option<Rerender>,
 }
 
+/// What exactly-once needs to know of a call whose body has been decoded.
+pub(crate) struct Call<'a> {
+    pub(crate) config: &'a crate::config::Config,
+    pub(crate) info: &'a crate::ActionInfo,
+    pub(crate) action_id: &'a str,
+    pub(crate) parts: &'a Parts,
+    pub(crate) caller: &'a Caller,
+    pub(crate) mode: Mode,
+    /// The page a native answer goes back to.
+    pub(crate) page: &'a str,
+    pub(crate) time_limit: Duration,
+    /// The form's text fields, part of the key: a token reused for another form is another call.
+    pub(crate) values: &'a [(String, String)],
+}
+
 /// Reads the call's key, and claims it or answers with what its first call answered.
-pub(crate) async fn begin(
-    config: &crate::config::Config,
-    info: &crate::ActionInfo,
-    action_id: &str,
-    parts: &Parts,
-    caller: &Caller,
-    mode: Mode,
-    page: &str,
-    time_limit: Duration,
-) -> Begin {
+pub(crate) async fn begin(call: Call<'_>) -> Begin {
+    let Call {
+        config,
+        info,
+        action_id,
+        parts,
+        caller,
+        mode,
+        page,
+        time_limit,
+        values,
+    } = call;
     if !info.exactly_once() {
         return Begin::Run(None);
     }
-    let key = match read_key(parts) {
+    let key = match read_key(parts, mode) {
         Ok(Some(key)) => key,
         Ok(None) => return Begin::Run(None),
         Err(()) => {
@@ -91,7 +108,7 @@ pub(crate) async fn begin(
         }
     };
     let store = config.store();
-    let store_key = store_key(action_id, &key, caller);
+    let store_key = store_key(action_id, &key, caller, values);
     let lease = time_limit + LEASE_MARGIN;
     let mut pause = Duration::from_millis(5);
     let deadline = tokio::time::Instant::now() + lease;
@@ -300,13 +317,14 @@ pub(crate) fn is_keyed(parts: &Parts) -> bool {
         })
 }
 
-/// The key: the header's, else the `k` query parameter's. `Err` for a malformed one.
-fn read_key(parts: &Parts) -> Result<Option<String>, ()> {
+/// The key: the header's, else (for a native post only: a script may reuse a form's URL for
+/// many calls) the `k` query parameter's. `Err` for a malformed one.
+fn read_key(parts: &Parts, mode: Mode) -> Result<Option<String>, ()> {
     let from_header = match parts.headers.get(wire::IDEMPOTENCY) {
         Some(value) => Some(value.to_str().map_err(drop)?.to_owned()),
         None => None,
     };
-    let key = from_header.or_else(|| {
+    let from_query = || {
         parts
             .uri
             .query()
@@ -314,7 +332,11 @@ fn read_key(parts: &Parts) -> Result<Option<String>, ()> {
             .split('&')
             .find_map(|pair| pair.strip_prefix(wire::ONCE_PARAM)?.strip_prefix('='))
             .map(str::to_owned)
-    });
+    };
+    let key = match mode {
+        Mode::Script => from_header,
+        Mode::Native => from_header.or_else(from_query),
+    };
     match key {
         None => Ok(None),
         Some(key) if is_valid_key(&key) => Ok(Some(key)),
@@ -329,14 +351,22 @@ fn is_valid_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The store's key: the action, the client's key and the caller's cookies, hashed.
-fn store_key(action_id: &str, key: &str, caller: &Caller) -> String {
+/// The store's key: the action, the client's key, the caller's cookies and the form's text
+/// fields, hashed.
+fn store_key(action_id: &str, key: &str, caller: &Caller, values: &[(String, String)]) -> String {
     let mut hash = sha2::Sha256::new();
     hash.update(action_id.as_bytes());
     hash.update([0]);
     hash.update(key.as_bytes());
     hash.update([0]);
     hash.update(caller.cookies);
+    for (name, value) in values {
+        // Lengths first, so that no two lists of pairs hash alike.
+        hash.update((name.len() as u64).to_le_bytes());
+        hash.update(name.as_bytes());
+        hash.update((value.len() as u64).to_le_bytes());
+        hash.update(value.as_bytes());
+    }
     let digest = hash.finalize();
     format!(
         "once:{}",
@@ -358,19 +388,27 @@ mod tests {
     }
 
     #[test]
-    fn the_header_wins_over_the_query() {
+    fn the_header_wins_over_the_query_which_only_native_posts_read() {
         let request = http::Request::builder()
             .uri("/_actum/x?k=query-key-0123456789&r=%2F")
             .header(wire::IDEMPOTENCY_HEADER, "header-key-0123456789")
             .body(())
             .unwrap_or_default();
         let (parts, ()) = request.into_parts();
-        assert_eq!(read_key(&parts), Ok(Some("header-key-0123456789".into())));
+        assert_eq!(
+            read_key(&parts, Mode::Native),
+            Ok(Some("header-key-0123456789".into()))
+        );
         let request = http::Request::builder()
             .uri("/_actum/x?k=query-key-0123456789&r=%2F")
             .body(())
             .unwrap_or_default();
         let (parts, ()) = request.into_parts();
-        assert_eq!(read_key(&parts), Ok(Some("query-key-0123456789".into())));
+        assert_eq!(
+            read_key(&parts, Mode::Native),
+            Ok(Some("query-key-0123456789".into()))
+        );
+        // A script's key is its header's alone: it may call a form's URL many times.
+        assert_eq!(read_key(&parts, Mode::Script), Ok(None));
     }
 }
