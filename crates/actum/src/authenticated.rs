@@ -99,6 +99,7 @@ mod tests {
     struct Anything;
 
     #[test]
+    #[allow(clippy::needless_borrow)] // the borrow is the macro's: it is what picks the impl
     fn the_marker_is_found() {
         assert!((&AuthProbe::<User>::new()).actum_is_authenticated());
         assert!(!(&AuthProbe::<Anything>::new()).actum_is_authenticated());
