@@ -2,13 +2,14 @@
 //! call with the same key (a retry, a double click) gets the first call's answer.
 //!
 //! The key comes from the `actum-idempotency-key` header (`client.js` makes one per submit and
-//! per `call()`, and sends it again on a retry) or from the `k` query parameter of a native
-//! form's action URL (a one-time token `action.url()` renders into each page). It is scoped to
+//! per `call()`, and sends it again on a retry) or, for a native post only, from the `k` query
+//! parameter of its form's action URL (a one-time token `action.url()` renders into each page). It is scoped to
 //! the action and to the request's cookies, so a page served to many people from a cache shares
 //! its tokens but never its outcomes.
 //!
-//! The first call claims the key in the [`ActionStore`](crate::ActionStore) before its body is
-//! read; a second call with the key while the first runs waits for its outcome; the outcome
+//! The key also covers the form's text fields: a token reused for another form is another call.
+//! The first call claims the key in the [`ActionStore`](crate::ActionStore) once its body is
+//! decoded; a second call with the key while the first runs waits for its outcome; the outcome
 //! (status, headers with `Set-Cookie`, body, and the page to re-render) is kept for the layer's
 //! exactly-once lifetime. A call refused before its action ran (rate limit, decoding, bound
 //! arguments, an extractor, a concurrency policy) releases its key, so a corrected retry runs.
