@@ -55,7 +55,8 @@ export class ActumError extends Error {
  * @param actionRef a form element, an action URL, or an element with `data-actum-action="<url>"`
  * @param input FormData (sent as a form), a plain object (sent as JSON), or nothing (a form's
  *   own fields; an empty body otherwise)
- * @returns the action's result; rejects with an {@link ActumError}
+ * @returns the action's result; rejects with an {@link ActumError} (status 409 at once, without
+ *   a request, for an action whose policy is `drop` while a call of it is pending)
  */
 export function call(actionRef: string | Element, input?: FormData | Record<string, unknown>): Promise<unknown>;
 

@@ -22,8 +22,8 @@ const here = () => location.pathname + location.search;
 const ignore = () => {};
 /** Queued or in flight, in order. @type {Set<Call>} */
 const pending = new Set();
-/** @type {WeakMap<Element, AbortController>} */
-const latest = new WeakMap();
+/** The pending call of a latest-wins form (or action path), to abort. @type {Map<unknown, AbortController>} */
+const latest = new Map();
 /** @type {Promise<unknown>} */
 let queue = Promise.resolve();
 /** The call whose answer is morphed in. @type {Call | undefined} */
@@ -86,10 +86,20 @@ export const call = async (ref, input) => {
 function run(c) {
   const { el, form } = c;
   const abort = new AbortController();
-  if (el?.hasAttribute('data-actum-latest')) {
-    latest.get(el)?.abort();
-    latest.set(el, abort);
+  // The action's declared policy (docs/policies.md), which the server enforces too.
+  const { pathname: path, searchParams } = new URL(c.url);
+  const policy = searchParams.get('c');
+  c.path = path;
+  if (policy == 'drop' && [...pending].some((p) => p.path == path)) {
+    return Promise.reject(new ActumError({ status: 409, message: 'this action is already running: wait for it to finish' }));
   }
+  const last = policy == 'latest' ? path : el?.hasAttribute('data-actum-latest') && el;
+  if (last) {
+    latest.get(last)?.abort();
+    latest.set(last, abort);
+  }
+  // One key per user action, sent again by a retry (the native fallback): the server runs it once.
+  c.key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join('');
   c.buttons = /** @type {HTMLButtonElement[]} */ ([...form?.elements ?? []])
     .filter((b) => b.type == 'submit' && (!b.disabled || b.hasAttribute('data-actum-disabled')));
   c.templates = [...form?.querySelectorAll('template') ?? []].filter((t) => t.dataset.actumOptimistic);
@@ -98,7 +108,7 @@ function run(c) {
   emit(c, 'start', { url: c.url, body: c.body });
   const send = () => exchange(c, abort.signal);
   // One after another, as page loads would.
-  if (el?.hasAttribute('data-actum-concurrent')) return send();
+  if (el?.hasAttribute('data-actum-concurrent') && policy != 'serial') return send();
   const done = queue.then(send);
   queue = done.catch(ignore);
   return done;
@@ -111,19 +121,19 @@ async function exchange(c, signal) {
   /** @type {Envelope | undefined} */
   let envelope;
   try {
-    response = await fetch(c.url, { method: 'POST', body: c.body, signal, headers: { 'actum-request': '1', 'actum-page': here() } });
+    response = await fetch(c.url, { method: 'POST', body: c.body, signal, headers: { 'actum-request': '1', 'actum-page': here(), 'actum-idempotency-key': c.key ?? '' } });
     if (/^(envelope|rejected)$/.test(response.headers.get('actum-answer') ?? '')) envelope = await response.json();
   } catch {}
   if (envelope) return apply(c, envelope);
   settle(c);
   emit(c, 'end', null);
   // Network failure, unknown action, not our answer: post natively.
-  if (c.form && !signal.aborted) native(c.form, c.by);
+  if (c.form && !signal.aborted) native(c.form, c.by, c.key);
   throw new ActumError({ status: response?.status ?? 0, message: signal.aborted ? 'a newer call aborted this one' : 'the server sent no action answer' });
 }
 
-/** @param {HTMLFormElement} form @param {HTMLElement | null} by */
-function native(form, by) {
+/** @param {HTMLFormElement} form @param {HTMLElement | null} by @param {string} [once] */
+function native(form, by, once) {
   form.setAttribute('data-actum-native', '');
   const { name, value } = /** @type {HTMLButtonElement} */ (by ?? {});
   if (name) form.append(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
@@ -131,6 +141,10 @@ function native(form, by) {
     const own = by?.getAttribute('form' + key);
     if (own != null) form.setAttribute(key, own);
   }
+  // The same key as the call that may have reached the server: it runs once.
+  const url = actionOf(form, null);
+  if (once) url.searchParams.set('k', once);
+  form.setAttribute('action', url.href);
   HTMLFormElement.prototype.submit.call(form);
 }
 

@@ -17,6 +17,10 @@ export interface Call {
   buttons?: HTMLButtonElement[];
   /** Its optimistic templates (kept: the morph may remove them from the page). */
   templates?: HTMLTemplateElement[];
+  /** The action URL's path, which the concurrency policies go by. */
+  path?: string;
+  /** Its idempotency key (`actum-idempotency-key`). */
+  key?: string;
 }
 
 /** An optimistic copy on the page: its target, its nodes, and the content it stands in for. */

@@ -64,6 +64,8 @@ use std::sync::Arc;
 #[cfg(feature = "redis")]
 use std::time::Duration;
 
+#[cfg(feature = "redis")]
+mod action_store;
 mod core;
 mod entry;
 mod marks;
@@ -73,6 +75,9 @@ mod redis;
 mod store;
 
 pub use crate::core::Cacheable;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use action_store::RedisActionStore;
 pub use entry::Entry;
 pub use page::{CACHE_STATUS, DEFAULT_MAX_PAGE_BYTES, PageCache, PageCacheService};
 

@@ -14,6 +14,9 @@ use syn::{
 pub(crate) struct Options {
     body_limit: Option<Expr>,
     time_limit: Option<Expr>,
+    concurrency: Option<Ident>,
+    rate_limit: Option<(u32, u64)>,
+    exactly_once: Option<bool>,
 }
 
 pub(crate) fn options(args: &Punctuated<Meta, Token![,]>) -> syn::Result<Options> {
@@ -26,6 +29,12 @@ pub(crate) fn options(args: &Punctuated<Meta, Token![,]>) -> syn::Result<Options
             options.body_limit = Some(pair.value.clone());
         } else if pair.path.is_ident("time_limit") {
             options.time_limit = Some(pair.value.clone());
+        } else if pair.path.is_ident("concurrency") {
+            options.concurrency = Some(crate::policy::concurrency(&pair.value)?);
+        } else if pair.path.is_ident("rate_limit") {
+            options.rate_limit = Some(crate::policy::rate_limit(&pair.value)?);
+        } else if pair.path.is_ident("exactly_once") {
+            options.exactly_once = Some(crate::policy::boolean(&pair.value, "exactly_once")?);
         } else {
             return Err(unknown_option(pair.path.span()));
         }
@@ -36,15 +45,18 @@ pub(crate) fn options(args: &Punctuated<Meta, Token![,]>) -> syn::Result<Options
 fn unknown_option(span: Span) -> syn::Error {
     syn::Error::new(
         span,
-        "unknown #[action] option: expected `body_limit = <bytes: usize>` or \
-         `time_limit = <std::time::Duration>`",
+        "unknown #[action] option: expected `body_limit = <bytes: usize>`, \
+         `time_limit = <std::time::Duration>`, `concurrency = \"parallel\" | \"serial\" | \
+         \"latest\" | \"drop\"`, `rate_limit = \"<n>/<s|min|h|day>\"` or \
+         `exactly_once = <bool>`",
     )
 }
 
 /// One parameter of an action, classified.
 enum Param {
     Extractor(Type),
-    Bound(Type),
+    /// A `#[bound]` parameter and its name as written (for the attack-surface listing).
+    Bound(Type, String),
     Input(Type),
 }
 
@@ -77,7 +89,7 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
     let bounds: Vec<&Type> = params
         .iter()
         .filter_map(|p| match p {
-            Param::Bound(ty) => Some(ty),
+            Param::Bound(ty, _) => Some(ty),
             _ => None,
         })
         .collect();
@@ -122,7 +134,14 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
     };
     let signature = signature_text(&params, &output);
     let name_text = name.to_string();
-    let limits = limits(options, !bounds.is_empty());
+    let bound_names: Vec<(String, String)> = params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Bound(ty, name) => Some((name.clone(), quote!(#ty).to_string())),
+            _ => None,
+        })
+        .collect();
+    let limits = limits(options, &bound_names);
     let assertions = assertions(&params, &output);
     let call = call_body(&params);
 
@@ -174,6 +193,14 @@ pub(crate) fn action(mut function: ItemFn, options: &Options) -> syn::Result<Exp
                     static ID: ::std::sync::OnceLock<::std::string::String> =
                         ::std::sync::OnceLock::new();
                     ::actum::__private::__cached_id(&ID, Self::info())
+                }
+
+                fn authenticated() -> bool {
+                    // `actum::Authenticated` when an extractor has it: see `actum::Authenticated`.
+                    #[allow(unused_imports)]
+                    use ::actum::__private::authenticated_prelude::*;
+                    false #(|| (&::actum::__private::AuthProbe::<#extractors>::new())
+                        .actum_is_authenticated())*
                 }
 
                 fn typescript() -> [::actum::__private::TsType; 2] {
@@ -298,7 +325,8 @@ fn classify(function: &mut ItemFn) -> syn::Result<Vec<Param>> {
         let ty = (*typed.ty).clone();
         check_owned(&ty)?;
         params.push(if is_bound {
-            Param::Bound(ty)
+            let pat = &typed.pat;
+            Param::Bound(ty, quote!(#pat).to_string())
         } else if index + 1 == count {
             Param::Input(ty)
         } else {
@@ -347,7 +375,7 @@ fn check_owned(ty: &Type) -> syn::Result<()> {
 
 fn param_type(param: &Param) -> &Type {
     match param {
-        Param::Extractor(ty) | Param::Bound(ty) | Param::Input(ty) => ty,
+        Param::Extractor(ty) | Param::Bound(ty, _) | Param::Input(ty) => ty,
     }
 }
 
@@ -385,18 +413,25 @@ fn signature_text(params: &[Param], output: &Type) -> String {
         .iter()
         .map(|p| match p {
             Param::Extractor(ty) => quote!(#ty).to_string(),
-            Param::Bound(ty) => format!("#[bound] {}", quote!(#ty)),
+            Param::Bound(ty, _) => format!("#[bound] {}", quote!(#ty)),
             Param::Input(ty) => format!("input {}", quote!(#ty)),
         })
         .collect();
     format!("fn({}) -> {}", params.join(", "), quote!(#output))
 }
 
-fn limits(options: &Options, has_bound: bool) -> TokenStream {
+fn limits(options: &Options, bound: &[(String, String)]) -> TokenStream {
     let mut tokens = TokenStream::new();
-    if has_bound {
-        tokens.extend(quote!(.__bound()));
+    if !bound.is_empty() {
+        let (names, types): (Vec<&String>, Vec<&String>) =
+            bound.iter().map(|(name, ty)| (name, ty)).unzip();
+        tokens.extend(quote!(.__bound().__bound_args(&[#((#names, #types)),*])));
     }
+    tokens.extend(crate::policy::tokens(
+        options.concurrency.as_ref(),
+        options.rate_limit,
+        options.exactly_once,
+    ));
     if let Some(limit) = &options.body_limit {
         tokens.extend(quote!(.__body_limit(#limit)));
     }
@@ -414,7 +449,7 @@ fn assertions(params: &[Param], output: &Type) -> TokenStream {
             Param::Input(ty) => checks.extend(quote_spanned! {ty.span()=>
                 const _: () = ::actum::__private::assert_input::<#ty>();
             }),
-            Param::Bound(ty) => checks.extend(quote_spanned! {ty.span()=>
+            Param::Bound(ty, _) => checks.extend(quote_spanned! {ty.span()=>
                 const _: () = ::actum::__private::assert_bound::<#ty>();
             }),
             Param::Extractor(_) => {}
@@ -450,7 +485,7 @@ fn call_body(params: &[Param]) -> TokenStream {
                     }
                 };
             }),
-            Param::Bound(_) => bound_names.push(arg.clone()),
+            Param::Bound(..) => bound_names.push(arg.clone()),
             Param::Input(_) => tokens.extend(quote! {
                 let #arg = input;
                 {

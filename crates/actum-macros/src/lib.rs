@@ -11,6 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::{Item, ItemFn, ItemMod, Meta, Token};
 
 mod expand;
+mod policy;
 
 /// Marks an `async fn` as a server action. See the `actum` crate's docs.
 #[proc_macro_attribute]

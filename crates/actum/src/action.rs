@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ActionError, IntoActionError};
+use crate::policy::{Concurrency, RateLimit};
 
 /// What `#[action]` knows about an action at compile time.
 ///
@@ -30,6 +31,10 @@ pub struct ActionInfo {
     body_limit: Option<usize>,
     time_limit: Option<Duration>,
     has_bound: bool,
+    bound_args: &'static [(&'static str, &'static str)],
+    concurrency: Concurrency,
+    rate_limit: Option<RateLimit>,
+    exactly_once: bool,
 }
 
 impl ActionInfo {
@@ -49,7 +54,70 @@ impl ActionInfo {
             body_limit: None,
             time_limit: None,
             has_bound: false,
+            bound_args: &[],
+            concurrency: Concurrency::Parallel,
+            rate_limit: None,
+            exactly_once: true,
         }
+    }
+
+    /// Used by the macro; not a stable API.
+    #[doc(hidden)]
+    pub const fn __bound_args(mut self, args: &'static [(&'static str, &'static str)]) -> Self {
+        self.bound_args = args;
+        self
+    }
+
+    /// Used by the macro; not a stable API.
+    #[doc(hidden)]
+    pub const fn __concurrency(mut self, policy: Concurrency) -> Self {
+        self.concurrency = policy;
+        self
+    }
+
+    /// Used by the macro; not a stable API.
+    #[doc(hidden)]
+    pub const fn __rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Used by the macro; not a stable API.
+    #[doc(hidden)]
+    pub const fn __exactly_once(mut self, on: bool) -> Self {
+        self.exactly_once = on;
+        self
+    }
+
+    /// The `#[bound]` parameters as written: name and type, in order.
+    ///
+    /// ```
+    /// # use actum::Action as _;
+    /// #[actum::action]
+    /// async fn rename(#[bound] id: u64, title: String) -> String { format!("{id}: {title}") }
+    ///
+    /// assert_eq!(rename.info().bound_args(), [("id", "u64")]);
+    /// ```
+    pub fn bound_args(&self) -> &'static [(&'static str, &'static str)] {
+        self.bound_args
+    }
+
+    /// The concurrency policy set with `#[action(concurrency = …)]` (default
+    /// [`Concurrency::Parallel`]).
+    pub fn concurrency(&self) -> Concurrency {
+        self.concurrency
+    }
+
+    /// The rate limit set with `#[action(rate_limit = …)]`, if any (the layer's applies
+    /// otherwise, see [`ActionsLayer::rate_limit`](crate::ActionsLayer::rate_limit)).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.rate_limit
+    }
+
+    /// Whether calls with an idempotency key run once (the default; off with
+    /// `#[action(exactly_once = false)]`).
+    pub fn exactly_once(&self) -> bool {
+        self.exactly_once
     }
 
     /// Used by the macro; not a stable API.
@@ -151,26 +219,32 @@ pub trait Action<M>: Copy + Send + Sync + 'static {
     #[doc(hidden)]
     fn __typescript(&self) -> [crate::typescript::TsType; 2];
 
+    /// Whether an extractor of the action is an [`Authenticated`](crate::Authenticated) one.
+    #[doc(hidden)]
+    fn __authenticated(&self) -> bool {
+        false
+    }
+
     /// The URL a form posts to: `/_actum/<id>`, plus `?r=<page>` when called while rendering a
     /// page (so that a native post comes back to it).
     ///
     /// An action mounted on a router nested at `/admin` lives under `/admin/_actum/<id>`: use
     /// [`ActionUrl::under`] there.
     fn url(&self) -> ActionUrl {
-        ActionUrl::new(self.id())
+        ActionUrl::new(self.id()).with_policies(self.info())
     }
 
     /// Seals `bound` into a URL for this action only: the action receives it as its `#[bound]`
     /// parameters; nobody can read or change it on the way (see `docs/security.md`).
     fn bind(&self, bound: Self::Bound) -> ActionUrl {
-        ActionUrl::with_bound(self.id(), BoundArgs::new(&bound))
+        ActionUrl::with_bound(self.id(), BoundArgs::new(&bound)).with_policies(self.info())
     }
 
     /// Like [`Action::bind`], with an expiry: after `ttl` the action answers 400 instead of running.
     fn bind_for(&self, bound: Self::Bound, ttl: Duration) -> ActionUrl {
         let mut args = BoundArgs::new(&bound);
         args.expires_at = SystemTime::now().checked_add(ttl);
-        ActionUrl::with_bound(self.id(), args)
+        ActionUrl::with_bound(self.id(), args).with_policies(self.info())
     }
 }
 
@@ -197,6 +271,10 @@ where
     fn __typescript(&self) -> [crate::typescript::TsType; 2] {
         M::typescript()
     }
+
+    fn __authenticated(&self) -> bool {
+        M::authenticated()
+    }
 }
 
 /// What `#[action]` writes for each action, on a marker type of its own (the macro cannot
@@ -222,6 +300,10 @@ pub trait ActionMarker: 'static {
     fn id() -> &'static str;
     /// The TypeScript types of the input and output (`unknown` without `ts_rs::TS`).
     fn typescript() -> [crate::typescript::TsType; 2];
+    /// Whether an extractor is [`Authenticated`](crate::Authenticated).
+    fn authenticated() -> bool {
+        false
+    }
 }
 
 /// How the marker runs its action with the router's state `S`: written by the macro with the
@@ -344,6 +426,9 @@ pub struct ActionUrl {
     prefix: String,
     bound: Option<BoundArgs>,
     return_to: Option<String>,
+    concurrency: Concurrency,
+    /// A one-time exactly-once token, rendered into a page's form (see `idempotency`).
+    once: Option<String>,
 }
 
 impl ActionUrl {
@@ -355,7 +440,19 @@ impl ActionUrl {
             prefix: String::new(),
             bound: None,
             return_to,
+            concurrency: Concurrency::Parallel,
+            once: None,
         }
+    }
+
+    /// Announces the action's concurrency policy to `client.js`, and gives a form rendered into
+    /// a page a one-time exactly-once token.
+    fn with_policies(mut self, info: &ActionInfo) -> Self {
+        self.concurrency = info.concurrency();
+        if info.exactly_once() && self.return_to.is_some() {
+            self.once = Some(crate::random::token());
+        }
+        self
     }
 
     fn with_bound(id: &'static str, bound: BoundArgs) -> Self {
@@ -425,6 +522,15 @@ impl std::fmt::Display for ActionUrl {
                 bound.expires_at,
             );
             write!(f, "{sep}{}={sealed}", crate::wire::BOUND_PARAM)?;
+            sep = '&';
+        }
+        if self.concurrency != Concurrency::Parallel {
+            let policy = self.concurrency.as_str();
+            write!(f, "{sep}{}={policy}", crate::wire::CONCURRENCY_PARAM)?;
+            sep = '&';
+        }
+        if let Some(token) = &self.once {
+            write!(f, "{sep}{}={token}", crate::wire::ONCE_PARAM)?;
             sep = '&';
         }
         if let Some(page) = &self.return_to {

@@ -35,6 +35,23 @@ pub(crate) struct Config {
     pub(crate) concurrency: Option<Arc<tokio::sync::Semaphore>>,
     /// The cache that hears of what actions revalidate.
     pub(crate) revalidator: Option<Revalidator>,
+    /// Policies: sessions, rate limits, the store of exactly-once outcomes and counters.
+    pub(crate) session_key: Option<crate::policy::SessionKey>,
+    pub(crate) rate_limit: Option<crate::policy::RateLimit>,
+    pub(crate) rate_limit_key: crate::policy::RateLimitKey,
+    pub(crate) store: Store,
+    pub(crate) once_lifetime: Duration,
+    pub(crate) gates: Arc<crate::policy::Gates>,
+}
+
+/// A shared [`ActionStore`](crate::ActionStore) (a newtype so that `Config` can stay `Debug`).
+#[derive(Clone)]
+pub(crate) struct Store(pub(crate) Arc<dyn crate::action_store::ActionStore>);
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
 }
 
 /// A shared [`Revalidate`] hook (a newtype so that `Config` can stay `Debug`).
@@ -61,6 +78,12 @@ impl Default for Config {
             rerender: false,
             concurrency: None,
             revalidator: None,
+            session_key: None,
+            rate_limit: None,
+            rate_limit_key: crate::policy::RateLimitKey::default(),
+            store: Store(Arc::new(crate::action_store::MemoryStore::default())),
+            once_lifetime: crate::idempotency::DEFAULT_ONCE_LIFETIME,
+            gates: Arc::default(),
         }
     }
 }
@@ -78,5 +101,18 @@ impl Config {
         self.key_ring
             .as_ref()
             .unwrap_or_else(|| crate::keys::global())
+    }
+
+    /// The store of exactly-once outcomes and rate-limit counters.
+    pub(crate) fn store(&self) -> Arc<dyn crate::action_store::ActionStore> {
+        Arc::clone(&self.store.0)
+    }
+
+    /// The action's rate limit, else the layer's.
+    pub(crate) fn rate_limit_for(
+        &self,
+        info: &crate::action::ActionInfo,
+    ) -> Option<crate::policy::RateLimit> {
+        info.rate_limit().or(self.rate_limit)
     }
 }

@@ -35,6 +35,7 @@ use crate::context::{self, RequestContext};
 use crate::decode::{self, DecodeError};
 use crate::error::{ActionError, new_digest};
 use crate::form_state::{Submission, SubmissionError};
+use crate::idempotency;
 use crate::wire;
 
 /// Serves one request to `action`.
@@ -52,7 +53,31 @@ where
         duration_ms = tracing::field::Empty,
     );
     let started = Instant::now();
-    let (outcome, response) = run(action, state, req).instrument(span.clone()).await;
+    // Who calls (session, rate-limit key), for the policies; read before the request is taken.
+    let (parts, body) = req.into_parts();
+    let caller = crate::policy::Caller::of(action.info(), &parts);
+    let keyed = idempotency::is_keyed(&parts);
+    let req = Request::from_parts(parts, body);
+    let answering = async move {
+        let (outcome, mut response) = run(action, state, req, &caller).await;
+        caller.set_session_cookie(&mut response);
+        (outcome, response)
+    }
+    .instrument(span.clone());
+    // A call with an exactly-once key records its outcome even if the client goes away (a
+    // double click cancels the first post): the second call waits for that outcome.
+    let (outcome, response) = match keyed {
+        true => Completion::new(answering).await.unwrap_or_else(|panic| {
+            tracing::error!(panic, "an action's answer panicked");
+            let message = "something went wrong";
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            (
+                "panic",
+                answer::refusal(Mode::Native, status, message, None),
+            )
+        }),
+        false => answering.await,
+    };
     span.record("outcome", outcome);
     span.record("status", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -78,7 +103,12 @@ struct Head {
     is_form: bool,
 }
 
-async fn run<M, A, S>(action: A, state: S, req: Request) -> (&'static str, Response)
+async fn run<M, A, S>(
+    action: A,
+    state: S,
+    req: Request,
+    caller: &crate::policy::Caller,
+) -> (&'static str, Response)
 where
     A: ActionHandler<M, S>,
     S: Clone + Send + Sync + 'static,
@@ -121,6 +151,12 @@ where
 
     let limit = action.info().body_limit().unwrap_or(config.body_limit);
     let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
+
+    // The rate limit, before the body is read.
+    let (info, id, mode) = (action.info(), action.id(), head.mode);
+    if let Err(response) = crate::rate_limit::check(&config, info, id, caller, mode).await {
+        return ("rate-limited", response);
+    }
     // A body that trickles in is bounded by the action's time limit too.
     // Boxed: the decoders' state (multipart's especially) is large, and the request's future is
     // moved when axum boxes it; keeping it small is measurably faster (BENCHMARKS.md).
@@ -143,6 +179,23 @@ where
         }
     };
 
+    // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
+    let call = idempotency::Call {
+        config: &config,
+        info,
+        action_id: id,
+        parts: &parts,
+        caller,
+        mode,
+        page: &head.page,
+        time_limit,
+        values: &decoded.values,
+    };
+    let once = match idempotency::begin(call).await {
+        idempotency::Begin::Run(once) => once,
+        idempotency::Begin::Answer(outcome, response) => return (outcome, response),
+    };
+
     let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
     let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json)) else {
         let message = "invalid bound arguments (the page may be out of date: reload it)";
@@ -150,6 +203,12 @@ where
             "rejected",
             answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None),
         );
+    };
+
+    // The action's concurrency policy: wait (serial), refuse (drop), or cancel the older (latest).
+    let gate = config.gates.enter(info.concurrency(), id, &caller.session);
+    let Ok(pass) = gate.await else {
+        return ("dropped", crate::policy::dropped(head.mode));
     };
 
     let ctx = Arc::new(RequestContext::new(
@@ -164,7 +223,8 @@ where
     let marks_of = Arc::clone(&ctx);
     let task = Completion::new(
         async move {
-            let output = scoped.await;
+            // `None` when a newer call of a `latest` action cancelled this one.
+            let output = pass.run(scoped).await;
             // Inside the completion, so that a client hanging up cannot skip it.
             revalidate(revalidator, &marks_of).await;
             drop(permit);
@@ -179,9 +239,10 @@ where
         action_id: action.id(),
         bound_key,
     };
-    match task.await {
+    let (outcome, response) = match task.await {
         Err(panic) => ("panic", run.panicked(&panic)),
-        Ok(Err(_elapsed)) => {
+        Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
+        Ok(Some(Err(_elapsed))) => {
             tracing::warn!(
                 limit_ms = time_limit.as_millis() as u64,
                 "action passed its time limit"
@@ -192,8 +253,14 @@ where
                 answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
             )
         }
-        Ok(Ok(Err(rejection))) => ("rejected", extractor_refused(head.mode, rejection).await),
-        Ok(Ok(Ok(result))) => run.answer(result, decoded.values),
+        Ok(Some(Ok(Err(rejection)))) => ("rejected", extractor_refused(head.mode, rejection).await),
+        Ok(Some(Ok(Ok(result)))) => run.answer(result, decoded.values),
+    };
+    // The action ran (or began): its answer is the key's outcome. An extractor's refusal
+    // releases the key (dropping `once`), so a retry runs.
+    match once {
+        Some(once) if outcome != "rejected" => (outcome, once.record(response, mode).await),
+        _ => (outcome, response),
     }
 }
 
@@ -684,7 +751,7 @@ impl Run<'_> {
 
 /// A page to re-render into a script's answer, left on the response for the layer (which alone
 /// can reach the whole router).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rerender {
     /// The same-origin path and query of the page.
     pub(crate) page: String,

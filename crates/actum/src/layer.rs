@@ -212,6 +212,52 @@ impl ActionsLayer {
         self.config.secure_cookies = Some(secure);
         self
     }
+
+    /// Names the sessions of the concurrency policies (`#[action(concurrency = …)]`) and of
+    /// rate limits keyed by session. Default: the `actum_sid` cookie the layer sets, else the
+    /// client's address (see [`SessionKey`](crate::SessionKey) and `docs/policies.md`).
+    pub fn session_key(mut self, key: crate::SessionKey) -> Self {
+        self.config.session_key = Some(key);
+        self
+    }
+
+    /// A rate limit for every action that declares none (`#[action(rate_limit = …)]` overrides
+    /// it). Past it a call gets 429 with `Retry-After` before its body is read. None by default.
+    ///
+    /// ```
+    /// let layer = actum::ActionsLayer::new().rate_limit(actum::RateLimit::per_minute(60));
+    /// ```
+    pub fn rate_limit(mut self, limit: crate::RateLimit) -> Self {
+        self.config.rate_limit = Some(limit);
+        self
+    }
+
+    /// Who one caller is for rate limits: the client's address (default), the session, or the
+    /// app's key (a user ID). See [`RateLimitKey`](crate::RateLimitKey).
+    pub fn rate_limit_key(mut self, key: crate::RateLimitKey) -> Self {
+        self.config.rate_limit_key = key;
+        self
+    }
+
+    /// Where exactly-once outcomes and rate-limit counters live (default: a
+    /// [`MemoryStore`](crate::MemoryStore) of this layer). Instances behind a load balancer
+    /// share one, such as `actum_cache::RedisActionStore`.
+    ///
+    /// ```
+    /// let layer = actum::ActionsLayer::new().store(actum::MemoryStore::with_capacity(50_000));
+    /// ```
+    pub fn store(mut self, store: impl crate::ActionStore) -> Self {
+        self.config.store = crate::config::Store(Arc::new(store));
+        self
+    }
+
+    /// How long the outcome of an exactly-once call is kept for its retries (default
+    /// [`DEFAULT_ONCE_LIFETIME`](crate::DEFAULT_ONCE_LIFETIME), one hour). A retry after it runs
+    /// the action again.
+    pub fn exactly_once_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.once_lifetime = lifetime;
+        self
+    }
 }
 
 impl<S> Layer<S> for ActionsLayer {

@@ -68,6 +68,14 @@
 //! garde = { version = "0.23", features = ["derive"] }
 //! ```
 //!
+//! ## Policies
+//! Per action, declared on the function: `#[action(concurrency = "serial" | "latest" | "drop")]`
+//! (how one session's calls may overlap), `#[action(rate_limit = "5/min")]` (429 with
+//! `Retry-After` past it) and exactly-once calls (on by default: a retry or a double click with
+//! the same idempotency key runs once and gets the first answer; `exactly_once = false` turns it
+//! off). [`surface_report`] lists every mounted action with its limits, policies, bound
+//! arguments and whether it takes an [`Authenticated`] extractor. See `docs/policies.md`.
+//!
 //! ## TypeScript
 //! With the `typescript` feature, [`typescript::module`] writes a TypeScript module with one typed
 //! function per mounted action ([`mounted_actions`]), its types derived from the Rust ones by
@@ -83,7 +91,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod action;
+mod action_store;
 mod answer;
+mod authenticated;
 mod client;
 mod completion;
 mod config;
@@ -96,11 +106,14 @@ mod form_state;
 pub mod fuzz;
 mod handler;
 mod id;
+mod idempotency;
 mod keys;
 mod layer;
 mod listing;
 mod origin;
+mod policy;
 mod random;
+mod rate_limit;
 mod redirect_target;
 mod revalidate;
 mod router;
@@ -111,7 +124,9 @@ mod validate;
 pub mod wire;
 
 pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
+pub use action_store::{ActionStore, Claim, Hits, MemoryStore, StoreError, StoreFuture};
 pub use actum_macros::{action, actions};
+pub use authenticated::Authenticated;
 pub use client::{client_script_tag, client_script_url};
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_TIME_LIMIT};
 pub use context::{Cookies, cookies, current_path};
@@ -120,12 +135,14 @@ pub use error::{
     ActionError, IntoActionError, Redirect, forbidden, not_found, redirect, unauthorized,
 };
 pub use form_state::{FormState, Submission, SubmissionError};
+pub use idempotency::DEFAULT_ONCE_LIFETIME;
 pub use keys::{KeyError, KeyRing};
 pub use layer::{ActionsLayer, ActionsService};
-pub use listing::{MountedAction, mounted_actions};
+pub use listing::{MountedAction, SurfaceReport, mounted_actions, surface_report};
 pub use origin::{
     InvalidOriginPattern, OriginPattern, OriginPolicy, OriginRejection, TrustedProxies,
 };
+pub use policy::{Concurrency, RateLimit, RateLimitKey, SessionKey};
 pub use revalidate::{
     Revalidate, Revalidation, refresh, revalidate_layout, revalidate_path, revalidate_tag,
 };
@@ -145,6 +162,8 @@ pub mod __private {
         __cached_id, ActionFn, ActionHandler, ActionInput, ActionMarker, ActionOutput, BoundArg,
         IntoActionResult, MarkerHandler,
     };
+    pub use crate::authenticated::{AuthProbe, prelude as authenticated_prelude};
+    pub use crate::policy::{Concurrency, RateLimit};
     pub use crate::typescript::{TsType, TypeOf, prelude as typescript_prelude};
     pub use crate::validate::{Validated, prelude as validate_prelude};
     pub use axum;

@@ -52,3 +52,42 @@ pub const FORM_STATE_COOKIE: &str = "actum_fs";
 
 /// Purpose label of sealed bound arguments (associated data of the AEAD).
 pub(crate) const BOUND_PURPOSE: &str = "bound-arguments";
+
+/// Request header carrying an exactly-once key: `client.js` makes one per submit and per
+/// `call()`, and sends it again when it retries. 16 to 128 characters of `[A-Za-z0-9_-]`.
+pub const IDEMPOTENCY_HEADER: &str = "actum-idempotency-key";
+
+/// [`IDEMPOTENCY_HEADER`] as a header name, made once.
+pub(crate) const IDEMPOTENCY: http::HeaderName = http::HeaderName::from_static(IDEMPOTENCY_HEADER);
+
+/// Query parameter of an action URL carrying a native form's one-time exactly-once token (the
+/// [`IDEMPOTENCY_HEADER`] of calls without a script).
+pub const ONCE_PARAM: &str = "k";
+
+/// Query parameter of an action URL announcing the action's concurrency policy to `client.js`
+/// (`serial`, `latest` or `drop`; absent for `parallel`). The server enforces the policy
+/// whatever the URL says.
+pub const CONCURRENCY_PARAM: &str = "c";
+
+/// Cookie naming the session of the concurrency policies, set by the layer when a call needs a
+/// session and has none (unless the app names its sessions itself).
+pub const SESSION_COOKIE: &str = "actum_sid";
+
+/// Response header saying which policy shaped the answer (see the `POLICY_*` values).
+pub const POLICY_HEADER: &str = "actum-policy";
+
+/// [`POLICY_HEADER`] as a header name, made once.
+pub(crate) const POLICY: http::HeaderName = http::HeaderName::from_static(POLICY_HEADER);
+
+/// [`POLICY_HEADER`] value of the first call's answer, sent again to a call with its key.
+pub const POLICY_REPLAYED: &str = "replayed";
+
+/// [`POLICY_HEADER`] value of a call refused (409) because the session's previous call of a
+/// `drop` action still runs.
+pub const POLICY_DROPPED: &str = "dropped";
+
+/// [`POLICY_HEADER`] value of a call of a `latest` action cancelled (409) by a newer one.
+pub const POLICY_SUPERSEDED: &str = "superseded";
+
+/// [`POLICY_HEADER`] value of a call refused (429, with `Retry-After`) by a rate limit.
+pub const POLICY_RATE_LIMITED: &str = "rate-limited";

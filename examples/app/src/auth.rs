@@ -65,6 +65,9 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// Lists the actions that take it as authenticated (`--list-actions`, docs/policies.md).
+impl actum::Authenticated for SignedIn {}
+
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = AuthRejection;
 

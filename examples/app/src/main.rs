@@ -14,6 +14,10 @@
 //! - `ACTUM_REDIS_URL`: a Redis (`redis://127.0.0.1:6379/`) to share the cache with other
 //!   instances of the app on the same database; unset, the cache is in memory. Several instances
 //!   also share `ACTUM_SECRET_KEY` and `ACTUM_ID_KEY` (docs/cache.md, "Behind a load balancer").
+//!
+//! `cargo run -p actum-example-app -- --list-actions` prints the attack surface instead of
+//! serving: every mounted action with its ID, path, limits, policies, bound arguments and
+//! whether it requires a signed-in user (`--list-actions=json` for CI; docs/policies.md).
 
 use std::error::Error;
 use std::net::Ipv4Addr;
@@ -29,6 +33,12 @@ const DEFAULT_PORT: u16 = 3000;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
+    if let Some(format) = std::env::args()
+        .skip(1)
+        .find(|a| a.starts_with("--list-actions"))
+    {
+        return list_actions(&format).await;
+    }
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
@@ -49,6 +59,27 @@ async fn main() -> Result<(), Box<dyn Error>> {
     actum::Server::new(listener)
         .serve_until(app, ctrl_c())
         .await?;
+    Ok(())
+}
+
+/// Prints `actum::surface_report()` of the app (mounted on a throwaway database), as a table or,
+/// with `--list-actions=json`, as JSON.
+async fn list_actions(flag: &str) -> Result<(), Box<dyn Error>> {
+    let json = match flag {
+        "--list-actions" => false,
+        "--list-actions=json" => true,
+        other => return Err(format!("unknown flag {other}: use --list-actions[=json]").into()),
+    };
+    let dir = std::env::temp_dir().join(format!("actum-example-list-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mounted = actum_example_app::app(dir.join("list.db")).await;
+    std::fs::remove_dir_all(&dir)?;
+    drop(mounted?);
+    let report = actum::surface_report();
+    match json {
+        true => println!("{:#}", report.to_json()),
+        false => print!("{report}"),
+    }
     Ok(())
 }
 

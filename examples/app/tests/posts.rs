@@ -231,8 +231,13 @@ async fn deleting_your_own_post_removes_it() {
     assert_eq!((answer.status, answer.location()), (303, "/"));
     assert_eq!(alice.get(&format!("/posts/{id}")).await.status, 404);
     assert_eq!(db.count_posts().await, 0);
-    // Replaying the same delete finds nothing to delete.
-    assert_eq!(alice.post(&delete_url, &[]).await.status, 404);
+    // Replaying the same post (its one-time token too) gets the first answer and runs nothing
+    // (exactly once, docs/policies.md); a new token finds nothing to delete.
+    let replay = alice.post(&delete_url, &[]).await;
+    assert_eq!((replay.status, replay.location()), (303, "/"));
+    assert_eq!(replay.header("actum-policy"), Some("replayed"));
+    let fresh = delete_url.replace("k=", "k=another-token-");
+    assert_eq!(alice.post(&fresh, &[]).await.status, 404);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@
 
 mod actions;
 mod page;
+mod policies;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -97,7 +98,8 @@ fn parse_args() -> Result<Args, String> {
 fn app(fixture: Fixture, test_endpoints: bool, allow_non_browser: bool) -> Router {
     let mut router = Router::new()
         .route("/", get(page::home))
-        .actions(actions::mount);
+        .actions(actions::mount)
+        .actions(policies::mount);
     if test_endpoints {
         router = router.route("/__log", get(page::log));
     }

@@ -10,6 +10,7 @@ use crate::Fixture;
 use crate::actions::{
     boom, counter_add, delete_item, echo, go_to, rename_item, set_cookie, slow, upload,
 };
+use crate::policies::{add_slowly, limited, slow_drop, slow_latest, slow_serial};
 
 /// The home page.
 pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
@@ -91,6 +92,27 @@ pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
                 }
                 form id="boom" method="post" action=(boom.url()) {
                     button { "Panic" }
+                }
+
+                // Policies (docs/policies.md): two forms per concurrency policy, so that two
+                // calls of one action can be pending at once.
+                @for (id, url) in [
+                    ("slow_serial", slow_serial.url()), ("slow_serial-2", slow_serial.url()),
+                    ("slow_latest", slow_latest.url()), ("slow_latest-2", slow_latest.url()),
+                    ("slow_drop", slow_drop.url()), ("slow_drop-2", slow_drop.url()),
+                ] {
+                    form id=(id) method="post" action=(url) data-actum-concurrent {
+                        input name="ms" type="number" value="300";
+                        button { "Sleep (" (id) ")" }
+                    }
+                }
+                form id="add_slowly" method="post" action=(add_slowly.url()) {
+                    input name="n" type="number" value="1";
+                    button { "Add slowly" }
+                }
+                form id="limited" method="post" action=(limited.url()) {
+                    input name="n" type="number" value="1";
+                    button { "Limited" }
                 }
             }
         }

@@ -1,0 +1,4 @@
+#[actum::action(concurrency = "sometimes")]
+async fn save(_: ()) {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[actum::action(idempotent = true)]
+async fn save(_: ()) {}
+
+fn main() {}
