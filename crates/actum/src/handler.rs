@@ -10,7 +10,8 @@
 //! 6. decoding into the input type (400 malformed, 413 over a budget, 422 naming the field);
 //! 7. bound arguments opened (400, the same for every kind of failure);
 //! 8. extractors, then the action, under its time limit (503 past it); a client that goes away
-//!    does not cancel it half-way (see `completion`), and a panic answers 500 with a digest.
+//!    does not cancel it half-way (see `completion`; an action that takes a `Cancellation` is
+//!    told, see `cancel`), and a panic answers 500 with a digest.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -49,7 +50,10 @@ where
         outcome = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+        parent_span_id = tracing::field::Empty,
     );
+    crate::trace_context::continue_trace(&span, req.headers());
     let started = Instant::now();
     let (outcome, response) = run(action, state, req).instrument(span.clone()).await;
     span.record("outcome", outcome);
@@ -85,7 +89,7 @@ where
         .get::<Arc<Config>>()
         .cloned()
         .unwrap_or_else(Config::global_default);
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let head = read_head(&parts, &config);
 
     let peer = parts
@@ -154,6 +158,7 @@ where
         Some(head.page.clone()),
         head.secure,
     ));
+    let cancel_guard = crate::cancel::CancelOnDrop::install(&mut parts.extensions);
     let call = action.call(parts, state, bound, decoded.input);
     let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
     let revalidator = config.revalidator.clone();
@@ -175,7 +180,9 @@ where
         action_id: action.id(),
         bound_key,
     };
-    match task.await {
+    let ended = task.await;
+    cancel_guard.disarm();
+    match ended {
         Err(panic) => ("panic", run.panicked(&panic)),
         Ok(Err(_elapsed)) => {
             tracing::warn!(

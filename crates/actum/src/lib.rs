@@ -84,6 +84,7 @@
 
 mod action;
 mod answer;
+mod cancel;
 mod client;
 mod completion;
 mod config;
@@ -100,18 +101,23 @@ mod keys;
 mod layer;
 mod listing;
 mod origin;
+#[cfg(feature = "otel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otel")))]
+pub mod otel;
 mod random;
 mod redirect_target;
 mod revalidate;
 mod router;
 mod seal;
 mod serve;
+mod trace_context;
 pub mod typescript;
 mod validate;
 pub mod wire;
 
 pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
 pub use actum_macros::{action, actions};
+pub use cancel::Cancellation;
 pub use client::{client_script_tag, client_script_url};
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_TIME_LIMIT};
 pub use context::{Cookies, cookies, current_path};
