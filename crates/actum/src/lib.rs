@@ -105,6 +105,7 @@ mod origin;
 #[cfg_attr(docsrs, doc(cfg(feature = "otel")))]
 pub mod otel;
 mod random;
+mod recover;
 mod redirect_target;
 mod revalidate;
 mod router;

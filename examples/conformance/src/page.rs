@@ -92,6 +92,7 @@ pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
                 form id="boom" method="post" action=(boom.url()) {
                     button { "Panic" }
                 }
+                (crate::resilience::section(&state))
             }
         }
     }
