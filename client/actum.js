@@ -2,7 +2,7 @@
 // Forms work without it; anything unexpected becomes a native post, so no input is lost.
 
 /** @typedef {import('./actum').Envelope} Envelope @typedef {import('./actum').ErrorBody} ErrorBody */
-/** @typedef {import('./internal').Call} Call @typedef {import('./internal').Shown} Shown */
+/** @typedef {import('./internal').Call} Call @typedef {import('./internal').Shown} Shown @typedef {import('./internal').Saved} Saved */
 
 export class ActumError extends Error {
   /** @param {ErrorBody} error */
@@ -33,6 +33,10 @@ let shown = [];
 /** The URL of the page a redirect pushed ('' before any: other pushState calls are not ours). */
 let page = '';
 let noteCount = 0;
+const STALE = 'actum:stale';
+const staleText = 'this page was out of date: it has been reloaded; check and submit again';
+/** This load restored a stale form: another unknown action goes native, never a reload loop. */
+let restored = false;
 
 /** The submitter's `form<name>` or the form's `<name>`. @param {HTMLFormElement} form @param {HTMLElement | null} by @param {string} name */
 const attr = (form, by, name) => by?.getAttribute('form' + name) ?? form.getAttribute(name);
@@ -58,19 +62,19 @@ addEventListener('submit', (event) => {
   }
 });
 
-/** @param {HTMLFormElement} form @param {HTMLElement | null} by @param {boolean} [auto] */
-function submit(form, by, auto) {
+/** @param {HTMLFormElement} form @param {HTMLElement | null} by @param {boolean} [auto] @param {AbortSignal} [signal] */
+function submit(form, by, auto, signal) {
   const data = new FormData(form, by);
   const body = attr(form, by, 'enctype') == 'multipart/form-data' ? data
     : new URLSearchParams([...data].map(([name, value]) => [name, typeof value == 'string' ? value : value.name]));
-  return run({ url: actionOf(form, by).href, body, el: form, form, by, data, auto });
+  return run({ url: actionOf(form, by).href, body, el: form, form, by, data, auto, signal });
 }
 
 /** @type {typeof import('./actum').call} */
-export const call = async (ref, input) => {
+export const call = async (ref, input, options) => {
   const el = typeof ref == 'string' ? null : ref;
   const form = el instanceof HTMLFormElement ? el : null;
-  if (form && !input) return submit(form, null);
+  if (form && !input) return submit(form, null, false, options?.signal);
   const url = typeof ref == 'string' ? ref : ref.getAttribute(form ? 'action' : 'data-actum-action');
   const isForm = input instanceof FormData;
   return run({
@@ -79,13 +83,14 @@ export const call = async (ref, input) => {
     body: isForm ? input : input ? new Blob([JSON.stringify(input)], { type: 'application/json' }) : new URLSearchParams(),
     el, form, by: null,
     data: isForm ? input : new Map(Object.entries(input ?? {})),
+    signal: options?.signal,
   });
 };
 
 /** @param {Call} c */
 function run(c) {
   const { el, form } = c;
-  const abort = new AbortController();
+  const abort = c.abort = new AbortController();
   if (el?.hasAttribute('data-actum-latest')) {
     latest.get(el)?.abort();
     latest.set(el, abort);
@@ -96,7 +101,7 @@ function run(c) {
   pending.add(c);
   render();
   emit(c, 'start', { url: c.url, body: c.body });
-  const send = () => exchange(c, abort.signal);
+  const send = () => exchange(c, c.signal ? AbortSignal.any([abort.signal, c.signal]) : abort.signal);
   // One after another, as page loads would.
   if (el?.hasAttribute('data-actum-concurrent')) return send();
   const done = queue.then(send);
@@ -110,17 +115,112 @@ async function exchange(c, signal) {
   let response;
   /** @type {Envelope | undefined} */
   let envelope;
+  let answer = '';
+  // A fresh W3C trace per call: the server's action span continues it.
+  const headers = { 'actum-request': '1', 'actum-page': here(), traceparent: `00-${hex(16)}-${hex(8)}-01` };
+  const selector = c.form?.getAttribute('data-actum-progress');
+  const bar = c.body instanceof FormData && (selector ? document.querySelector(selector) : c.form?.querySelector('progress[data-actum-progress]'));
   try {
-    response = await fetch(c.url, { method: 'POST', body: c.body, signal, headers: { 'actum-request': '1', 'actum-page': here() } });
-    if (/^(envelope|rejected)$/.test(response.headers.get('actum-answer') ?? '')) envelope = await response.json();
+    response = bar instanceof HTMLProgressElement ? await upload(c, headers, signal, bar)
+      : await fetch(c.url, { method: 'POST', body: c.body, signal, headers });
+    answer = response.headers.get('actum-answer') ?? '';
+    if (/^(envelope|rejected)$/.test(answer)) envelope = await response.json();
   } catch {}
   if (envelope) return apply(c, envelope);
   settle(c);
   emit(c, 'end', null);
-  // Network failure, unknown action, not our answer: post natively.
-  if (c.form && !signal.aborted) native(c.form, c.by);
-  throw new ActumError({ status: response?.status ?? 0, message: signal.aborted ? 'a newer call aborted this one' : 'the server sent no action answer' });
+  const stale = answer == 'unknown-action' && !restored && !signal.aborted;
+  if (stale) reload(c.form);
+  // Network failure, not our answer (or stale again): post natively.
+  else if (c.form && !signal.aborted) native(c.form, c.by);
+  throw new ActumError({ status: response?.status ?? 0, message: stale ? staleText : signal.aborted ? 'the call was aborted' : 'the server sent no action answer' });
 }
+
+/** @param {number} bytes */
+const hex = (bytes) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * The POST by XMLHttpRequest, which reports upload progress (fetch cannot), into `bar`.
+ * @param {Call} c @param {Record<string, string>} headers @param {AbortSignal} signal @param {HTMLProgressElement} bar
+ * @returns {Promise<Response>}
+ */
+const upload = (c, headers, signal, bar) => new Promise((resolve, reject) => {
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', c.url);
+  for (const name in headers) xhr.setRequestHeader(name, headers[name]);
+  xhr.upload.onprogress = (event) => {
+    bar.max = event.total;
+    bar.value = event.loaded;
+  };
+  xhr.onload = () => {
+    try {
+      resolve(new Response(xhr.response, { status: xhr.status, headers: { 'actum-answer': xhr.getResponseHeader('actum-answer') ?? '' } }));
+    } catch (error) { reject(error); }
+  };
+  xhr.onerror = xhr.onabort = reject;
+  signal.addEventListener('abort', () => xhr.abort());
+  if (signal.aborted) reject();
+  else xhr.send(/** @type {FormData} */ (c.body));
+});
+
+// Leaving the page aborts what is queued or in flight (so the page can enter the back/forward
+// cache); an action that takes actum::Cancellation learns of it.
+addEventListener('pagehide', () => pending.forEach((c) => c.abort?.abort()));
+
+/**
+ * The fields whose values a stale reload keeps: not passwords, files or hidden fields.
+ * @param {HTMLFormElement} form
+ * @returns {Array<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>}
+ */
+const keptFields = (form) => /** @type {HTMLInputElement[]} */ ([...form.elements]).filter((f) =>
+  f.name && /^(INPUT|SELECT|TEXTAREA)$/.test(f.tagName) && !/^(password|file|hidden|submit|button|reset|image)$/.test(f.type));
+
+/**
+ * The page is older than the server's actions (a deploy): keep what was typed, and reload.
+ * @param {HTMLFormElement | null} form
+ */
+function reload(form) {
+  const names = form ? [...new Set(keptFields(form).map((f) => f.name))] : [];
+  const values = [...new FormData(form ?? undefined)].filter(([name, value]) => typeof value == 'string' && names.includes(name));
+  /** @type {Saved} */
+  const saved = { url: here(), id: form?.id ?? '', at: form ? [...document.forms].indexOf(form) : -1, names, values: /** @type {[string, string][]} */ (values) };
+  try {
+    sessionStorage.setItem(STALE, JSON.stringify(saved));
+  } catch {}
+  location.reload();
+}
+
+/** After a stale reload: the typed values back into their form, and the message. @param {Saved} saved */
+function restore(saved) {
+  restored = true;
+  const byId = saved.id && document.getElementById(saved.id);
+  /** @type {HTMLFormElement | undefined} */
+  let form = byId instanceof HTMLFormElement ? byId : document.forms[saved.at];
+  const fields = form ? keptFields(form) : [];
+  // Matched by position, the form must still have every field.
+  if (form != byId && !saved.names.every((name) => fields.some((f) => f.name == name))) form = undefined;
+  /** @type {Record<string, number>} */
+  const seen = {};
+  for (const field of form ? fields : []) {
+    if (!saved.names.includes(field.name)) continue;
+    const mine = saved.values.filter(([name]) => name == field.name).map(([, value]) => value);
+    if (field instanceof HTMLInputElement && /^(checkbox|radio)$/.test(field.type)) field.checked = mine.includes(field.value);
+    else if (field instanceof HTMLSelectElement) for (const option of field.options) option.selected = mine.includes(option.value);
+    else {
+      // The n-th field of a name gets the n-th value.
+      const index = seen[field.name] = (seen[field.name] ?? -1) + 1;
+      field.value = mine[index] ?? '';
+    }
+  }
+  const el = form ?? null;
+  announce(staleText);
+  if (emit({ el }, 'stale', { message: staleText, fields: form ? saved.names : [] })) {
+    // The page's error region, else a new one at the top of the form.
+    const note = boundaryOf(el) ?? form?.insertAdjacentElement('afterbegin', Object.assign(document.createElement('p'), { role: 'alert', className: 'actum-stale' }));
+    if (note instanceof HTMLElement) Object.assign(note, { textContent: staleText, hidden: false });
+  }
+}
+
 
 /** @param {HTMLFormElement} form @param {HTMLElement | null} by */
 function native(form, by) {
@@ -162,13 +262,18 @@ function apply(c, envelope) {
   const error = new ActumError(envelope.error ?? { status: 0, message: 'the action failed' });
   const marked = markFields(c, error.fields);
   announce(error.message);
-  const boundary = /** @type {HTMLElement | null} */ (el?.closest('[data-actum-error-boundary]') ?? document.querySelector('[data-actum-error-boundary]'));
+  const boundary = boundaryOf(el);
   if (emit(c, 'error', error) && !marked && boundary) {
     boundary.textContent = error.message + (error.digest ? ` (digest ${error.digest})` : '');
     boundary.hidden = false;
   }
   emit(c, 'end', envelope);
   throw error;
+}
+
+/** The error region of `el`: its nearest `[data-actum-error-boundary]`, else the page's first. @param {Element | null} el */
+function boundaryOf(el) {
+  return /** @type {HTMLElement | null} */ (el?.closest('[data-actum-error-boundary]') ?? document.querySelector('[data-actum-error-boundary]'));
 }
 
 /** @param {Call} c @param {Envelope} [envelope] */
@@ -262,7 +367,7 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(`[${LIVE}]{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}`);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
-/** False if prevented. @param {Call} c @param {string} name @param {unknown} detail */
+/** False if prevented. @param {Pick<Call, 'el'>} c @param {string} name @param {unknown} detail */
 function emit(c, name, detail) {
   // A removed element cannot bubble to the document.
   const target = c.el?.isConnected ? c.el : document;
@@ -366,3 +471,12 @@ function autosave(event) {
 }
 addEventListener('input', autosave);
 addEventListener('change', autosave);
+
+// Last, once everything above is defined: a stale reload puts back what was typed.
+try {
+  const saved = sessionStorage.getItem(STALE);
+  sessionStorage.removeItem(STALE);
+  /** @type {Saved | null} */
+  const state = saved && JSON.parse(saved);
+  if (state?.url == here()) restore(state);
+} catch {}

@@ -17,6 +17,23 @@ export interface Call {
   buttons?: HTMLButtonElement[];
   /** Its optimistic templates (kept: the morph may remove them from the page). */
   templates?: HTMLTemplateElement[];
+  /** The caller's signal (`call(ref, input, { signal })`). */
+  signal?: AbortSignal;
+  /** Aborts the call (a newer latest-wins submit, leaving the page). */
+  abort?: AbortController;
+}
+
+/** What a stale reload keeps in `sessionStorage` for the reloaded page. */
+export interface Saved {
+  /** The page (path and query) the form was on: restored only there. */
+  url: string;
+  /** The form's `id` ('' when it has none) and its index among the page's forms. */
+  id: string;
+  at: number;
+  /** The names of the fields kept (so an unchecked box is restored unchecked). */
+  names: string[];
+  /** Their values, in order. */
+  values: [string, string][];
 }
 
 /** An optimistic copy on the page: its target, its nodes, and the content it stands in for. */
