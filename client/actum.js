@@ -148,79 +148,68 @@ const upload = (c, headers, signal, bar) => new Promise((resolve, reject) => {
   const xhr = new XMLHttpRequest();
   xhr.open('POST', c.url);
   for (const name in headers) xhr.setRequestHeader(name, headers[name]);
-  xhr.upload.onprogress = (event) => {
-    bar.max = event.total;
-    bar.value = event.loaded;
-  };
+  xhr.upload.onprogress = (event) => Object.assign(bar, { max: event.total, value: event.loaded });
   xhr.onload = () => {
     try {
       resolve(new Response(xhr.response, { status: xhr.status, headers: { 'actum-answer': xhr.getResponseHeader('actum-answer') ?? '' } }));
-    } catch (error) { reject(error); }
+    } catch { reject(); }
   };
   xhr.onerror = xhr.onabort = reject;
-  signal.addEventListener('abort', () => xhr.abort());
+  signal.onabort = () => xhr.abort();
   if (signal.aborted) reject();
   else xhr.send(/** @type {FormData} */ (c.body));
 });
 
-// Leaving the page aborts what is queued or in flight (so the page can enter the back/forward
-// cache); an action that takes actum::Cancellation learns of it.
+// Leaving the page aborts what is queued or in flight; an action that takes
+// actum::Cancellation learns of it.
 addEventListener('pagehide', () => pending.forEach((c) => c.abort?.abort()));
 
 /**
- * The fields whose values a stale reload keeps: not passwords, files or hidden fields.
+ * What a stale reload keeps of a form: not passwords, files or hidden fields.
  * @param {HTMLFormElement} form
- * @returns {Array<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>}
+ * @returns {Array<HTMLInputElement & HTMLSelectElement>} (one type for every kind of field)
  */
-const keptFields = (form) => /** @type {HTMLInputElement[]} */ ([...form.elements]).filter((f) =>
-  f.name && /^(INPUT|SELECT|TEXTAREA)$/.test(f.tagName) && !/^(password|file|hidden|submit|button|reset|image)$/.test(f.type));
+const kept = (form) => /** @type {any[]} */ ([...form.elements]).filter((f) => f.name && 'value' in f &&
+  !/^(password|file|hidden|submit|button|reset|image|output)$/.test(f.type));
 
-/**
- * The page is older than the server's actions (a deploy): keep what was typed, and reload.
- * @param {HTMLFormElement | null} form
- */
+/** The page is older than the server's actions (a deploy): keep what was typed, and reload. @param {HTMLFormElement | null} form */
 function reload(form) {
-  const names = form ? [...new Set(keptFields(form).map((f) => f.name))] : [];
-  const values = [...new FormData(form ?? undefined)].filter(([name, value]) => typeof value == 'string' && names.includes(name));
   /** @type {Saved} */
-  const saved = { url: here(), id: form?.id ?? '', at: form ? [...document.forms].indexOf(form) : -1, names, values: /** @type {[string, string][]} */ (values) };
+  const saved = {
+    url: here(), id: form?.id ?? '', at: form ? [...document.forms].indexOf(form) : -1,
+    fields: (form ? kept(form) : []).map((f) => [f.name,
+      /^(checkbox|radio)$/.test(f.type) ? f.checked : f.multiple ? [...f.selectedOptions].map((o) => o.value) : f.value]),
+  };
   try {
     sessionStorage.setItem(STALE, JSON.stringify(saved));
   } catch {}
   location.reload();
 }
 
-/** After a stale reload: the typed values back into their form, and the message. @param {Saved} saved */
-function restore(saved) {
+/** After a stale reload: what was typed back into its form, and the message. @param {Saved} saved */
+function restore({ id, at, fields }) {
   restored = true;
-  const byId = saved.id && document.getElementById(saved.id);
-  /** @type {HTMLFormElement | undefined} */
-  let form = byId instanceof HTMLFormElement ? byId : document.forms[saved.at];
-  const fields = form ? keptFields(form) : [];
-  // Matched by position, the form must still have every field.
-  if (form != byId && !saved.names.every((name) => fields.some((f) => f.name == name))) form = undefined;
-  /** @type {Record<string, number>} */
-  const seen = {};
-  for (const field of form ? fields : []) {
-    if (!saved.names.includes(field.name)) continue;
-    const mine = saved.values.filter(([name]) => name == field.name).map(([, value]) => value);
-    if (field instanceof HTMLInputElement && /^(checkbox|radio)$/.test(field.type)) field.checked = mine.includes(field.value);
-    else if (field instanceof HTMLSelectElement) for (const option of field.options) option.selected = mine.includes(option.value);
-    else {
-      // The n-th field of a name gets the n-th value.
-      const index = seen[field.name] = (seen[field.name] ?? -1) + 1;
-      field.value = mine[index] ?? '';
-    }
+  const byId = document.getElementById(id);
+  const found = byId instanceof HTMLFormElement ? byId : document.forms[at];
+  const list = found ? kept(found) : [];
+  const names = (/** @type {Array<[string, ...unknown[]]>} */ all) => all.map(([name]) => name) + '';
+  // Found by position, it must have the same fields.
+  const form = found && (found == byId || names(list.map((f) => [f.name])) == names(fields)) ? found : null;
+  for (const f of form ? list : []) {
+    // Each field takes the first value left under its name.
+    const at = fields.findIndex(([name]) => name == f.name);
+    const value = at < 0 ? null : fields.splice(at, 1)[0][1];
+    if (typeof value == 'boolean') f.checked = value;
+    else if (Array.isArray(value)) for (const o of f.options) o.selected = value.includes(o.value);
+    else if (value != null) f.value = value;
   }
-  const el = form ?? null;
   announce(staleText);
-  if (emit({ el }, 'stale', { message: staleText, fields: form ? saved.names : [] })) {
+  if (emit({ el: form }, 'stale', { message: staleText, fields: form ? [...new Set(list.map((f) => f.name))] : [] })) {
     // The page's error region, else a new one at the top of the form.
-    const note = boundaryOf(el) ?? form?.insertAdjacentElement('afterbegin', Object.assign(document.createElement('p'), { role: 'alert', className: 'actum-stale' }));
+    const note = boundaryOf(form) ?? form?.insertAdjacentElement('afterbegin', Object.assign(document.createElement('p'), { role: 'alert', className: 'actum-stale' }));
     if (note instanceof HTMLElement) Object.assign(note, { textContent: staleText, hidden: false });
   }
 }
-
 
 /** @param {HTMLFormElement} form @param {HTMLElement | null} by */
 function native(form, by) {

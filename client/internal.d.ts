@@ -30,10 +30,9 @@ export interface Saved {
   /** The form's `id` ('' when it has none) and its index among the page's forms. */
   id: string;
   at: number;
-  /** The names of the fields kept (so an unchecked box is restored unchecked). */
-  names: string[];
-  /** Their values, in order. */
-  values: [string, string][];
+  /** Each kept field in order: its name, and its value (`checked` for a box, the chosen values
+   * of a multiple select). */
+  fields: Array<[string, string | boolean | string[]]>;
 }
 
 /** An optimistic copy on the page: its target, its nodes, and the content it stands in for. */

@@ -82,8 +82,9 @@ pub(crate) fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
     let Some(parent) = TraceParent::from_headers(headers) else {
         return;
     };
-    span.record("trace_id", parent.trace_id_hex());
-    span.record("parent_span_id", parent.parent_id_hex());
+    // As text (not a quoted string): the log line reads like the header.
+    span.record("trace_id", tracing::field::display(parent.trace_id_hex()));
+    span.record("parent_span_id", tracing::field::display(parent.parent_id_hex()));
     #[cfg(feature = "otel")]
     crate::otel::set_parent(span, &parent);
 }
