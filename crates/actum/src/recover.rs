@@ -155,7 +155,7 @@ impl http_body::Body for Deferred {
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.hint.clone()
+        self.hint
     }
 }
 

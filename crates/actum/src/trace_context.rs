@@ -84,7 +84,10 @@ pub(crate) fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
     };
     // As text (not a quoted string): the log line reads like the header.
     span.record("trace_id", tracing::field::display(parent.trace_id_hex()));
-    span.record("parent_span_id", tracing::field::display(parent.parent_id_hex()));
+    span.record(
+        "parent_span_id",
+        tracing::field::display(parent.parent_id_hex()),
+    );
     #[cfg(feature = "otel")]
     crate::otel::set_parent(span, &parent);
 }

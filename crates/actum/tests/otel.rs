@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 //! With the `otel` feature, the exported `action` span belongs to the caller's trace: its trace ID
 //! is the one of the `traceparent` header and its parent is the caller's span. Real HTTP on
 //! 127.0.0.1, exported through the OpenTelemetry SDK to an in-memory exporter.

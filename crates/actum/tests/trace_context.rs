@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 //! The `action` span continues the caller's trace: the W3C `traceparent` header sent with the
 //! call is recorded on the span as `trace_id` and `parent_span_id`; a malformed one is ignored
 //! and the call answers as usual. Real HTTP on 127.0.0.1, with a subscriber that captures span

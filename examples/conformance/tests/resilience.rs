@@ -37,7 +37,7 @@ fn form_ids(page: &Page, html: &str) -> Vec<String> {
     html.match_indices("<form id=\"")
         .map(|(at, _)| {
             let rest = &html[at + 10..];
-            rest[..rest.find('"').unwrap()].to_owned()
+            rest[..rest.find('"').expect("the id attribute ends")].to_owned()
         })
         .filter(|id| page.has(id))
         .collect()
@@ -170,8 +170,8 @@ fn a_stale_post_that_cannot_come_back_gets_the_unknown_action_answer() {
 
 /// Sends `wire` over a raw socket, waits `after`, and closes the connection unread.
 fn send_and_leave(server: &Server, wire: &[u8], after: Duration) {
-    let mut stream = TcpStream::connect(server.addr()).unwrap();
-    stream.write_all(wire).unwrap();
+    let mut stream = TcpStream::connect(server.addr()).expect("connect to the fixture");
+    stream.write_all(wire).expect("send the request");
     thread::sleep(after);
     drop(stream);
 }
