@@ -73,6 +73,14 @@
 //! function per mounted action ([`mounted_actions`]), its types derived from the Rust ones by
 //! ts-rs, ready for React 19's form actions and hooks; see `docs/typescript.md`.
 //!
+//! ## Resilience
+//! A page rendered before a deploy keeps working: IDs change only with an action's signature, and
+//! a post to an action the server no longer has comes back to its form with what was typed
+//! ([`FormState::stale`]). An action can take a [`Cancellation`] that fires when its caller goes
+//! away. The `action` span continues the caller's W3C `traceparent` (`client.js` sends one per
+//! call); with the `otel` feature it is exported to OpenTelemetry in that trace (`actum::otel`).
+//! See `docs/resilience.md`.
+//!
 //! ## Forms
 //! Field names map to the input type as follows: `a` is a field; a repeated `a` (or `a[]`) fills a
 //! `Vec`; `a[b]` fills field `b` of the nested struct (or map) `a`. A scalar field sent twice, an

@@ -8,8 +8,7 @@
 
 use http::HeaderMap;
 
-/// The name of the W3C header (lowercase, as HTTP/2 writes it).
-pub(crate) const TRACEPARENT: &str = "traceparent";
+use crate::wire::TRACEPARENT_HEADER as TRACEPARENT;
 
 /// The caller's trace, from a valid `traceparent` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
