@@ -13,6 +13,8 @@ use axum::extract::FromRequestParts;
 use http::request::Parts;
 use tokio::sync::Notify;
 
+use crate::context::RequestContext;
+
 /// Fires when the client that called the action goes away (it closed the connection: the user
 /// left the page, `AbortSignal`, a network failure). An extractor: put it among an action's
 /// parameters.
@@ -99,46 +101,45 @@ impl Cancellation {
     }
 }
 
-/// Reads the call's token. Outside an action call (a page handler, a route without actum) it is
-/// a token that never fires.
+/// Reads the call's token (kept in the request's context, which the action runs in). Outside an
+/// action call (a page handler, a route without actum) it is a token that never fires.
 impl<S: Send + Sync> FromRequestParts<S> for Cancellation {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(parts
-            .extensions
-            .get::<Cancellation>()
-            .cloned()
+    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(crate::context::current()
+            .map(|ctx| ctx.cancellation().clone())
             .unwrap_or_default())
     }
 }
 
-/// Fires the token when the request's future is dropped before the action ended: hyper drops
-/// it when the client closes the connection, and the action goes on in a task of its own.
+/// Fires the action's token when the request's future is dropped before the action ended: hyper
+/// drops it when the client closes the connection, and the action goes on in a task of its own.
 #[derive(Debug)]
 pub(crate) struct CancelOnDrop {
-    token: Option<Cancellation>,
+    ctx: Option<Arc<RequestContext>>,
 }
 
 impl CancelOnDrop {
-    /// A new token for one call, put into the request's extensions for the extractor.
-    pub(crate) fn install(extensions: &mut http::Extensions) -> Self {
-        let token = Cancellation::new();
-        extensions.insert(token.clone());
-        Self { token: Some(token) }
+    /// Watches the call whose context is `ctx`.
+    pub(crate) fn new(ctx: &Arc<RequestContext>) -> Self {
+        Self {
+            ctx: Some(Arc::clone(ctx)),
+        }
     }
 
     /// The action ended with its caller still there: nothing to fire.
     pub(crate) fn disarm(mut self) {
-        self.token = None;
+        self.ctx = None;
     }
 }
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        if let Some(token) = self.token.take() {
+        if let Some(ctx) = self.ctx.take() {
             tracing::debug!("the caller went away: the action's cancellation token fires");
-            token.cancel();
+            // Made here if the action has not asked yet: it then gets a token already fired.
+            ctx.cancellation().cancel();
         }
     }
 }
@@ -168,16 +169,25 @@ mod tests {
             .unwrap();
     }
 
+    fn context() -> Arc<RequestContext> {
+        let config = crate::config::Config::global_default();
+        Arc::new(RequestContext::new(config, &http::HeaderMap::new(), None, false))
+    }
+
     #[test]
     fn a_dropped_guard_fires_and_a_disarmed_one_does_not() {
-        let mut extensions = http::Extensions::new();
-        let guard = CancelOnDrop::install(&mut extensions);
-        let token = extensions.get::<Cancellation>().unwrap().clone();
-        guard.disarm();
+        let ctx = context();
+        let token = ctx.cancellation().clone();
+        CancelOnDrop::new(&ctx).disarm();
         assert!(!token.is_cancelled());
-        let guard = CancelOnDrop::install(&mut extensions);
-        let token = extensions.get::<Cancellation>().unwrap().clone();
-        drop(guard);
+        drop(CancelOnDrop::new(&ctx));
         assert!(token.is_cancelled());
+    }
+
+    #[test]
+    fn a_token_asked_for_after_the_caller_left_has_already_fired() {
+        let ctx = context();
+        drop(CancelOnDrop::new(&ctx));
+        assert!(ctx.cancellation().is_cancelled());
     }
 }

@@ -89,7 +89,7 @@ where
         .get::<Arc<Config>>()
         .cloned()
         .unwrap_or_else(Config::global_default);
-    let (mut parts, body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let head = read_head(&parts, &config);
 
     let peer = parts
@@ -158,7 +158,7 @@ where
         Some(head.page.clone()),
         head.secure,
     ));
-    let cancel_guard = crate::cancel::CancelOnDrop::install(&mut parts.extensions);
+    let cancel_guard = crate::cancel::CancelOnDrop::new(&ctx);
     let call = action.call(parts, state, bound, decoded.input);
     let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
     let revalidator = config.revalidator.clone();

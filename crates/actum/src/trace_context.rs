@@ -8,7 +8,10 @@
 
 use http::HeaderMap;
 
-use crate::wire::TRACEPARENT_HEADER as TRACEPARENT;
+/// [`TRACEPARENT_HEADER`](crate::wire::TRACEPARENT_HEADER) as a header name, made once (a
+/// lookup by `&str` parses the name on every request).
+const TRACEPARENT: http::HeaderName =
+    http::HeaderName::from_static(crate::wire::TRACEPARENT_HEADER);
 
 /// The caller's trace, from a valid `traceparent` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
