@@ -171,7 +171,12 @@ mod tests {
 
     fn context() -> Arc<RequestContext> {
         let config = crate::config::Config::global_default();
-        Arc::new(RequestContext::new(config, &http::HeaderMap::new(), None, false))
+        Arc::new(RequestContext::new(
+            config,
+            &http::HeaderMap::new(),
+            None,
+            false,
+        ))
     }
 
     #[test]
