@@ -197,8 +197,8 @@ function restore({ id, at, fields }) {
   const form = found && (found == byId || names(list.map((f) => [f.name])) == names(fields)) ? found : null;
   for (const f of form ? list : []) {
     // Each field takes the first value left under its name.
-    const at = fields.findIndex(([name]) => name == f.name);
-    const value = at < 0 ? null : fields.splice(at, 1)[0][1];
+    const index = fields.findIndex(([name]) => name == f.name);
+    const value = index < 0 ? null : fields.splice(index, 1)[0][1];
     if (typeof value == 'boolean') f.checked = value;
     else if (Array.isArray(value)) for (const o of f.options) o.selected = value.includes(o.value);
     else if (value != null) f.value = value;
