@@ -49,16 +49,24 @@ export class ActumError extends Error {
   digest: string | undefined;
 }
 
+/** Options of {@link call}. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with an {@link ActumError}, and the server's action, if it takes
+   * `actum::Cancellation`, sees its token fire. */
+  signal?: AbortSignal;
+}
+
 /**
  * Calls an action from any script and applies the page update.
  *
  * @param actionRef a form element, an action URL, or an element with `data-actum-action="<url>"`
  * @param input FormData (sent as a form), a plain object (sent as JSON), or nothing (a form's
  *   own fields; an empty body otherwise)
+ * @param options `signal`: an `AbortSignal` that cancels the call
  * @returns the action's result; rejects with an {@link ActumError} (status 409 at once, without
  *   a request, for an action whose policy is `drop` while a call of it is pending)
  */
-export function call(actionRef: string | Element, input?: FormData | Record<string, unknown>): Promise<unknown>;
+export function call(actionRef: string | Element, input?: FormData | Record<string, unknown>, options?: CallOptions): Promise<unknown>;
 
 /** The events actum fires; they bubble from the form (or element) that made the call. */
 export interface ActumEventMap {
@@ -70,6 +78,10 @@ export interface ActumEventMap {
   'actum:error': CustomEvent<ActumError>;
   /** The action marked paths, tags or the page stale. */
   'actum:revalidate': CustomEvent<Revalidated>;
+  /** After a reload for a page older than the server's actions (a deploy): the form's typed
+   * values are back (`fields`: their names). Fires on that form, else on `document`;
+   * `preventDefault()` keeps the message out of the error boundary. */
+  'actum:stale': CustomEvent<{ message: string; fields: string[] }>;
 }
 
 declare global {

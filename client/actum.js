@@ -2,7 +2,7 @@
 // Forms work without it; anything unexpected becomes a native post, so no input is lost.
 
 /** @typedef {import('./actum').Envelope} Envelope @typedef {import('./actum').ErrorBody} ErrorBody */
-/** @typedef {import('./internal').Call} Call @typedef {import('./internal').Shown} Shown */
+/** @typedef {import('./internal').Call} Call @typedef {import('./internal').Shown} Shown @typedef {import('./internal').Saved} Saved */
 
 export class ActumError extends Error {
   /** @param {ErrorBody} error */
@@ -33,6 +33,10 @@ let shown = [];
 /** The URL of the page a redirect pushed ('' before any: other pushState calls are not ours). */
 let page = '';
 let noteCount = 0;
+const STALE = 'actum:stale';
+const staleText = 'this page was out of date: it has been reloaded; check and submit again';
+/** This load restored a stale form: another unknown action goes native, never a reload loop. */
+let restored = false;
 
 /** The submitter's `form<name>` or the form's `<name>`. @param {HTMLFormElement} form @param {HTMLElement | null} by @param {string} name */
 const attr = (form, by, name) => by?.getAttribute('form' + name) ?? form.getAttribute(name);
@@ -58,19 +62,19 @@ addEventListener('submit', (event) => {
   }
 });
 
-/** @param {HTMLFormElement} form @param {HTMLElement | null} by @param {boolean} [auto] */
-function submit(form, by, auto) {
+/** @param {HTMLFormElement} form @param {HTMLElement | null} by @param {boolean} [auto] @param {AbortSignal} [signal] */
+function submit(form, by, auto, signal) {
   const data = new FormData(form, by);
   const body = attr(form, by, 'enctype') == 'multipart/form-data' ? data
     : new URLSearchParams([...data].map(([name, value]) => [name, typeof value == 'string' ? value : value.name]));
-  return run({ url: actionOf(form, by).href, body, el: form, form, by, data, auto });
+  return run({ url: actionOf(form, by).href, body, el: form, form, by, data, auto, signal });
 }
 
 /** @type {typeof import('./actum').call} */
-export const call = async (ref, input) => {
+export const call = async (ref, input, options) => {
   const el = typeof ref == 'string' ? null : ref;
   const form = el instanceof HTMLFormElement ? el : null;
-  if (form && !input) return submit(form, null);
+  if (form && !input) return submit(form, null, false, options?.signal);
   const url = typeof ref == 'string' ? ref : ref.getAttribute(form ? 'action' : 'data-actum-action');
   const isForm = input instanceof FormData;
   return run({
@@ -79,13 +83,14 @@ export const call = async (ref, input) => {
     body: isForm ? input : input ? new Blob([JSON.stringify(input)], { type: 'application/json' }) : new URLSearchParams(),
     el, form, by: null,
     data: isForm ? input : new Map(Object.entries(input ?? {})),
+    signal: options?.signal,
   });
 };
 
 /** @param {Call} c */
 function run(c) {
   const { el, form } = c;
-  const abort = new AbortController();
+  const abort = c.abort = new AbortController();
   // The action's declared policy (docs/policies.md), which the server enforces too.
   const { pathname: path, searchParams } = new URL(c.url);
   const policy = searchParams.get('c');
@@ -99,14 +104,14 @@ function run(c) {
     latest.set(last, abort);
   }
   // One key per user action, sent again by a retry (the native fallback): the server runs it once.
-  c.key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join('');
+  c.key = hex(16);
   c.buttons = /** @type {HTMLButtonElement[]} */ ([...form?.elements ?? []])
     .filter((b) => b.type == 'submit' && (!b.disabled || b.hasAttribute('data-actum-disabled')));
   c.templates = [...form?.querySelectorAll('template') ?? []].filter((t) => t.dataset.actumOptimistic);
   pending.add(c);
   render();
   emit(c, 'start', { url: c.url, body: c.body });
-  const send = () => exchange(c, abort.signal);
+  const send = () => exchange(c, c.signal ? AbortSignal.any([abort.signal, c.signal]) : abort.signal);
   // One after another, as page loads would.
   if (el?.hasAttribute('data-actum-concurrent') && policy != 'serial') return send();
   const done = queue.then(send);
@@ -120,16 +125,100 @@ async function exchange(c, signal) {
   let response;
   /** @type {Envelope | undefined} */
   let envelope;
+  let answer = '';
+  // A fresh W3C trace per call: the server's action span continues it.
+  const headers = { 'actum-request': '1', 'actum-page': here(), 'actum-idempotency-key': c.key ?? '', traceparent: `00-${hex(16)}-${hex(8)}-01` };
+  const selector = c.form?.getAttribute('data-actum-progress');
+  const bar = c.body instanceof FormData && (selector ? document.querySelector(selector) : c.form?.querySelector('progress[data-actum-progress]'));
   try {
-    response = await fetch(c.url, { method: 'POST', body: c.body, signal, headers: { 'actum-request': '1', 'actum-page': here(), 'actum-idempotency-key': c.key ?? '' } });
-    if (/^(envelope|rejected)$/.test(response.headers.get('actum-answer') ?? '')) envelope = await response.json();
+    response = bar instanceof HTMLProgressElement ? await upload(c, headers, signal, bar)
+      : await fetch(c.url, { method: 'POST', body: c.body, signal, headers });
+    answer = response.headers.get('actum-answer') ?? '';
+    if (/^(envelope|rejected)$/.test(answer)) envelope = await response.json();
   } catch {}
   if (envelope) return apply(c, envelope);
   settle(c);
   emit(c, 'end', null);
-  // Network failure, unknown action, not our answer: post natively.
-  if (c.form && !signal.aborted) native(c.form, c.by, c.key);
-  throw new ActumError({ status: response?.status ?? 0, message: signal.aborted ? 'a newer call aborted this one' : 'the server sent no action answer' });
+  const stale = answer == 'unknown-action' && !restored && !signal.aborted;
+  if (stale) reload(c.form);
+  // Network failure, not our answer (or stale again): post natively, with the call's key.
+  else if (c.form && !signal.aborted) native(c.form, c.by, c.key);
+  throw new ActumError({ status: response?.status ?? 0, message: stale ? staleText : signal.aborted ? 'the call was aborted' : 'the server sent no action answer' });
+}
+
+/** @param {number} bytes */
+const hex = (bytes) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * The POST by XMLHttpRequest, which reports upload progress (fetch cannot), into `bar`.
+ * @param {Call} c @param {Record<string, string>} headers @param {AbortSignal} signal @param {HTMLProgressElement} bar
+ * @returns {Promise<Response>}
+ */
+const upload = (c, headers, signal, bar) => new Promise((resolve, reject) => {
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', c.url);
+  for (const name in headers) xhr.setRequestHeader(name, headers[name]);
+  xhr.upload.onprogress = (event) => Object.assign(bar, { max: event.total, value: event.loaded });
+  xhr.onload = () => {
+    try {
+      resolve(new Response(xhr.response, { status: xhr.status, headers: { 'actum-answer': xhr.getResponseHeader('actum-answer') ?? '' } }));
+    } catch { reject(); }
+  };
+  xhr.onerror = xhr.onabort = reject;
+  signal.onabort = () => xhr.abort();
+  if (signal.aborted) reject();
+  else xhr.send(/** @type {FormData} */ (c.body));
+});
+
+// Leaving the page aborts what is queued or in flight; an action that takes
+// actum::Cancellation learns of it.
+addEventListener('pagehide', () => pending.forEach((c) => c.abort?.abort()));
+
+/**
+ * What a stale reload keeps of a form: not passwords, files or hidden fields.
+ * @param {HTMLFormElement} form
+ * @returns {Array<HTMLInputElement & HTMLSelectElement>} (one type for every kind of field)
+ */
+const kept = (form) => /** @type {any[]} */ ([...form.elements]).filter((f) => f.name && 'value' in f &&
+  !/^(password|file|hidden|submit|button|reset|image|output)$/.test(f.type));
+
+/** The page is older than the server's actions (a deploy): keep what was typed, and reload. @param {HTMLFormElement | null} form */
+function reload(form) {
+  /** @type {Saved} */
+  const saved = {
+    url: here(), id: form?.id ?? '', at: form ? [...document.forms].indexOf(form) : -1,
+    fields: (form ? kept(form) : []).map((f) => [f.name,
+      /^(checkbox|radio)$/.test(f.type) ? f.checked : f.multiple ? [...f.selectedOptions].map((o) => o.value) : f.value]),
+  };
+  try {
+    sessionStorage.setItem(STALE, JSON.stringify(saved));
+  } catch {}
+  location.reload();
+}
+
+/** After a stale reload: what was typed back into its form, and the message. @param {Saved} saved */
+function restore({ id, at, fields }) {
+  restored = true;
+  const byId = document.getElementById(id);
+  const found = byId instanceof HTMLFormElement ? byId : document.forms[at];
+  const list = found ? kept(found) : [];
+  const names = (/** @type {Array<[string, ...unknown[]]>} */ all) => all.map(([name]) => name) + '';
+  // Found by position, it must have the same fields.
+  const form = found && (found == byId || names(list.map((f) => [f.name])) == names(fields)) ? found : null;
+  for (const f of form ? list : []) {
+    // Each field takes the first value left under its name.
+    const index = fields.findIndex(([name]) => name == f.name);
+    const value = index < 0 ? null : fields.splice(index, 1)[0][1];
+    if (typeof value == 'boolean') f.checked = value;
+    else if (Array.isArray(value)) for (const o of f.options) o.selected = value.includes(o.value);
+    else if (value != null) f.value = value;
+  }
+  announce(staleText);
+  if (emit({ el: form }, 'stale', { message: staleText, fields: form ? [...new Set(list.map((f) => f.name))] : [] })) {
+    // The page's error region, else a new one at the top of the form.
+    const note = boundaryOf(form) ?? form?.insertAdjacentElement('afterbegin', Object.assign(document.createElement('p'), { role: 'alert', className: 'actum-stale' }));
+    if (note instanceof HTMLElement) Object.assign(note, { textContent: staleText, hidden: false });
+  }
 }
 
 /** @param {HTMLFormElement} form @param {HTMLElement | null} by @param {string} [once] */
@@ -176,13 +265,18 @@ function apply(c, envelope) {
   const error = new ActumError(envelope.error ?? { status: 0, message: 'the action failed' });
   const marked = markFields(c, error.fields);
   announce(error.message);
-  const boundary = /** @type {HTMLElement | null} */ (el?.closest('[data-actum-error-boundary]') ?? document.querySelector('[data-actum-error-boundary]'));
+  const boundary = boundaryOf(el);
   if (emit(c, 'error', error) && !marked && boundary) {
     boundary.textContent = error.message + (error.digest ? ` (digest ${error.digest})` : '');
     boundary.hidden = false;
   }
   emit(c, 'end', envelope);
   throw error;
+}
+
+/** The error region of `el`: its nearest `[data-actum-error-boundary]`, else the page's first. @param {Element | null} el */
+function boundaryOf(el) {
+  return /** @type {HTMLElement | null} */ (el?.closest('[data-actum-error-boundary]') ?? document.querySelector('[data-actum-error-boundary]'));
 }
 
 /** @param {Call} c @param {Envelope} [envelope] */
@@ -276,7 +370,7 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(`[${LIVE}]{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}`);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
-/** False if prevented. @param {Call} c @param {string} name @param {unknown} detail */
+/** False if prevented. @param {Pick<Call, 'el'>} c @param {string} name @param {unknown} detail */
 function emit(c, name, detail) {
   // A removed element cannot bubble to the document.
   const target = c.el?.isConnected ? c.el : document;
@@ -380,3 +474,12 @@ function autosave(event) {
 }
 addEventListener('input', autosave);
 addEventListener('change', autosave);
+
+// Last, once everything above is defined: a stale reload puts back what was typed.
+try {
+  const saved = sessionStorage.getItem(STALE);
+  sessionStorage.removeItem(STALE);
+  /** @type {Saved | null} */
+  const state = saved && JSON.parse(saved);
+  if (state?.url == here()) restore(state);
+} catch {}

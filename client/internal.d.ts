@@ -21,6 +21,22 @@ export interface Call {
   path?: string;
   /** Its idempotency key (`actum-idempotency-key`). */
   key?: string;
+  /** The caller's signal (`call(ref, input, { signal })`). */
+  signal?: AbortSignal;
+  /** Aborts the call (a newer latest-wins submit, leaving the page). */
+  abort?: AbortController;
+}
+
+/** What a stale reload keeps in `sessionStorage` for the reloaded page. */
+export interface Saved {
+  /** The page (path and query) the form was on: restored only there. */
+  url: string;
+  /** The form's `id` ('' when it has none) and its index among the page's forms. */
+  id: string;
+  at: number;
+  /** Each kept field in order: its name, and its value (`checked` for a box, the chosen values
+   * of a multiple select). */
+  fields: Array<[string, string | boolean | string[]]>;
 }
 
 /** An optimistic copy on the page: its target, its nodes, and the content it stands in for. */

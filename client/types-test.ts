@@ -11,8 +11,13 @@ export async function example(form: HTMLFormElement): Promise<void> {
     const status: number = event.detail.status;
     void status;
   });
+  form.addEventListener('actum:stale', (event) => {
+    const restored: string[] = event.detail.fields;
+    if (restored.length) event.preventDefault();
+  });
   try {
     await declared.call(form);
+    await declared.call(form, undefined, { signal: AbortSignal.timeout(5000) });
     await declared.call('/_actum/todos.add_todo.5e1f09c2', { title: 'Buy milk' });
   } catch (error) {
     if (error instanceof declared.ActumError) console.log(error.fields, error.digest);

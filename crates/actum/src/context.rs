@@ -28,6 +28,8 @@ pub(crate) struct RequestContext {
     page: Option<String>,
     secure: bool,
     state: Mutex<Effects>,
+    /// The action's cancellation token, made when the action or its caller's departure first asks.
+    cancellation: std::sync::OnceLock<crate::Cancellation>,
 }
 
 /// What the code serving a request asked for, applied to the answer.
@@ -60,7 +62,14 @@ impl RequestContext {
             page,
             secure,
             state,
+            cancellation: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The token of this request's action: one per request, made on first use, so that a call
+    /// whose action takes none pays nothing for it.
+    pub(crate) fn cancellation(&self) -> &crate::Cancellation {
+        self.cancellation.get_or_init(crate::Cancellation::new)
     }
 
     pub(crate) fn effects(&self) -> MutexGuard<'_, Effects> {

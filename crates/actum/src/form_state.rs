@@ -41,6 +41,9 @@ pub struct Submission {
     /// The result as JSON text (decoded on demand by [`Submission::result`]).
     result: Option<String>,
     error: Option<SubmissionError>,
+    /// Posted by a page of an earlier deploy to an action this server does not know.
+    #[serde(default)]
+    stale: bool,
 }
 
 /// The error part of a [`Submission`].
@@ -78,7 +81,37 @@ impl Submission {
             values,
             result,
             error,
+            stale: false,
         }
+    }
+
+    /// The state of a post to an action this server does not know (see `recover`).
+    pub(crate) fn stale(
+        old_id: &str,
+        bound_key: Option<String>,
+        values: Vec<(String, String)>,
+        error: SubmissionError,
+    ) -> Self {
+        Self {
+            stale: true,
+            ..Self::new(old_id, bound_key, values, Err(error))
+        }
+    }
+
+    /// True when the form was posted from a page of an earlier deploy, to an action this server
+    /// no longer has: nothing ran, [`error`](Self::error) says the page was out of date, and
+    /// [`value`](Self::value) gives back what the user typed. [`FormState::for_action`] hands it
+    /// to every form whose fields it fits.
+    ///
+    /// ```
+    /// # use actum::FormState;
+    /// fn notice(form: &FormState) -> &str {
+    ///     form.stale().and_then(|s| s.error()).map_or("", |e| e.message.as_str())
+    /// }
+    /// assert_eq!(notice(&FormState::default()), "");
+    /// ```
+    pub fn is_stale(&self) -> bool {
+        self.stale
     }
 
     /// The first value typed in a field.
@@ -127,7 +160,8 @@ impl Submission {
         self.result.as_deref()
     }
 
-    /// The ID of the action that produced this state.
+    /// The ID of the action that produced this state (for a [stale](Self::is_stale) one, the ID
+    /// the old page posted to).
     pub fn action_id(&self) -> &str {
         &self.action_id
     }
@@ -181,8 +215,20 @@ impl FormState {
     }
 
     /// The last submission of this action (without bound arguments).
+    ///
+    /// A [stale](Submission::is_stale) submission (posted by a page of an earlier deploy) is
+    /// given to every action whose input has each field it carries, so the form that was
+    /// submitted shows what the user typed and why it must be sent again.
     pub fn for_action<M, A: Action<M>>(&self, action: A) -> Option<&Submission> {
-        self.last().filter(|s| s.action_id == action.id())
+        self.last().filter(|s| {
+            s.action_id == action.id() || (s.stale && crate::recover::fits::<A::Input>(&s.values))
+        })
+    }
+
+    /// The submission of a page of an earlier deploy to an action this server no longer has,
+    /// if that is what came back to this page: to show its message once, at the top of the page.
+    pub fn stale(&self) -> Option<&Submission> {
+        self.last().filter(|s| s.stale)
     }
 
     /// The last submission of this action with these bound arguments.

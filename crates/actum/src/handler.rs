@@ -11,7 +11,8 @@
 //! 6. decoding into the input type (400 malformed, 413 over a budget, 422 naming the field);
 //! 7. bound arguments opened (400, the same for every kind of failure);
 //! 8. extractors, then the action, under its time limit (503 past it); a client that goes away
-//!    does not cancel it half-way (see `completion`), and a panic answers 500 with a digest.
+//!    does not cancel it half-way (see `completion`; an action that takes a `Cancellation` is
+//!    told, see `cancel`), and a panic answers 500 with a digest.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -51,15 +52,22 @@ where
         outcome = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+        parent_span_id = tracing::field::Empty,
     );
+    crate::trace_context::continue_trace(&span, req.headers());
     let started = Instant::now();
     // Who calls (session, rate-limit key), for the policies; read before the request is taken.
     let (parts, body) = req.into_parts();
     let caller = crate::policy::Caller::of(action.info(), &parts);
     let keyed = idempotency::is_keyed(&parts);
     let req = Request::from_parts(parts, body);
+    // Outside the completion below: a client that leaves fires the action's token even when an
+    // exactly-once call goes on without it.
+    let departure = crate::cancel::CancelOnDrop::new();
+    let watcher = departure.watcher();
     let answering = async move {
-        let (outcome, mut response) = run(action, state, req, &caller).await;
+        let (outcome, mut response) = run(action, state, req, &caller, &watcher).await;
         caller.set_session_cookie(&mut response);
         (outcome, response)
     }
@@ -78,6 +86,7 @@ where
         }),
         false => answering.await,
     };
+    departure.disarm();
     span.record("outcome", outcome);
     span.record("status", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -108,6 +117,7 @@ async fn run<M, A, S>(
     state: S,
     req: Request,
     caller: &crate::policy::Caller,
+    departure: &crate::cancel::Watcher,
 ) -> (&'static str, Response)
 where
     A: ActionHandler<M, S>,
@@ -217,6 +227,7 @@ where
         Some(head.page.clone()),
         head.secure,
     ));
+    departure.watch(&ctx);
     let call = action.call(parts, state, bound, decoded.input);
     let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
     let revalidator = config.revalidator.clone();

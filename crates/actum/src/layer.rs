@@ -310,6 +310,8 @@ where
 
         if is_action_path(req.uri().path()) {
             let path = req.uri().path().to_owned();
+            // A native form post keeps its body aside, in case its action is unknown (stale).
+            let stash = crate::recover::Stash::keep(&mut req);
             // Only a layer that wraps the whole router can render another page.
             let whole_router = config.rerender.then(|| {
                 let service = ActionsService {
@@ -320,6 +322,12 @@ where
             });
             return Box::pin(async move {
                 let Ok(mut response) = inner.call(req).await;
+                if let Some(stash) = stash.filter(|_| is_unknown_action(&response)) {
+                    let id = path.rsplit('/').next().unwrap_or_default();
+                    if let Some(back) = stash.recover(&config, id).await {
+                        return Ok(back);
+                    }
+                }
                 let page = response.extensions_mut().remove::<Rerender>();
                 if let (Some(page), Some((router, headers))) = (page, whole_router) {
                     response = rerender::add_page(response, page, headers, router).await;
@@ -416,7 +424,7 @@ fn finish_action_response(path: &str, mut response: Response) -> Response {
     if response.headers().contains_key(wire::ANSWER) {
         return response; // made by the action endpoint: already marked and hardened
     }
-    if response.status() == StatusCode::NOT_FOUND {
+    if is_unknown_action(&response) {
         let id = path.rsplit('/').next().unwrap_or_default();
         let well_formed = crate::id::is_well_formed_id(id);
         tracing::info!(id, well_formed, "unknown action (a stale page, or a guess)");
@@ -425,6 +433,11 @@ fn finish_action_response(path: &str, mut response: Response) -> Response {
     // A 405 from the method router, or an answer of the app's own layers.
     crate::answer::harden_headers(response.headers_mut());
     response
+}
+
+/// Whether the router found no action for the path: a 404 not made by an action endpoint.
+fn is_unknown_action(response: &Response) -> bool {
+    response.status() == StatusCode::NOT_FOUND && !response.headers().contains_key(wire::ANSWER)
 }
 
 /// The answer to an action ID this server does not know: 404 with `actum-answer: unknown-action`,

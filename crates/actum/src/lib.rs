@@ -81,6 +81,14 @@
 //! function per mounted action ([`mounted_actions`]), its types derived from the Rust ones by
 //! ts-rs, ready for React 19's form actions and hooks; see `docs/typescript.md`.
 //!
+//! ## Resilience
+//! A page rendered before a deploy keeps working: IDs change only with an action's signature, and
+//! a post to an action the server no longer has comes back to its form with what was typed
+//! ([`FormState::stale`]). An action can take a [`Cancellation`] that fires when its caller goes
+//! away. The `action` span continues the caller's W3C `traceparent` (`client.js` sends one per
+//! call); with the `otel` feature it is exported to OpenTelemetry in that trace (`actum::otel`).
+//! See `docs/resilience.md`.
+//!
 //! ## Forms
 //! Field names map to the input type as follows: `a` is a field; a repeated `a` (or `a[]`) fills a
 //! `Vec`; `a[b]` fills field `b` of the nested struct (or map) `a`. A scalar field sent twice, an
@@ -94,6 +102,7 @@ mod action;
 mod action_store;
 mod answer;
 mod authenticated;
+mod cancel;
 mod client;
 mod completion;
 mod config;
@@ -111,14 +120,19 @@ mod keys;
 mod layer;
 mod listing;
 mod origin;
+#[cfg(feature = "otel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otel")))]
+pub mod otel;
 mod policy;
 mod random;
 mod rate_limit;
+mod recover;
 mod redirect_target;
 mod revalidate;
 mod router;
 mod seal;
 mod serve;
+mod trace_context;
 pub mod typescript;
 mod validate;
 pub mod wire;
@@ -127,6 +141,7 @@ pub use action::{Action, ActionFuture, ActionInfo, ActionUrl};
 pub use action_store::{ActionStore, Claim, Hits, MemoryStore, StoreError, StoreFuture};
 pub use actum_macros::{action, actions};
 pub use authenticated::Authenticated;
+pub use cancel::Cancellation;
 pub use client::{client_script_tag, client_script_url};
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_TIME_LIMIT};
 pub use context::{Cookies, cookies, current_path};

@@ -40,6 +40,10 @@ pub(crate) const REQUEST: http::HeaderName = http::HeaderName::from_static(REQUE
 /// [`PAGE_HEADER`] as a header name, made once.
 pub(crate) const PAGE: http::HeaderName = http::HeaderName::from_static(PAGE_HEADER);
 
+/// Request header of W3C Trace Context: the caller's trace, which the action's span continues
+/// (`client.js` sends a fresh one on every call). A malformed one is ignored.
+pub const TRACEPARENT_HEADER: &str = "traceparent";
+
 /// Query parameter of an action URL carrying the sealed bound arguments.
 pub const BOUND_PARAM: &str = "b";
 

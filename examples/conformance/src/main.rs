@@ -1,13 +1,14 @@
 //! A server for black-box tests of actum from outside:
 //!
 //! ```text
-//! cargo run -p actum-conformance -- --port 4000 [--test-endpoints] [--allow-non-browser]
+//! cargo run -p actum-conformance -- --port 4000 [--test-endpoints] [--allow-non-browser] [--deploy 2]
 //! ```
 //!
 //! It prints `listening on http://127.0.0.1:N` once it accepts connections. Body limit 1 MiB,
 //! action time limit 2 s, key from `ACTUM_SECRET_KEY` when set. `GET /` renders one form per
 //! action (no JavaScript needed); `GET /__log` (with `--test-endpoints`) counts how many times each
-//! action's body ran.
+//! action's body ran. `--deploy 2` starts the next "deploy" of the app: the note form's action
+//! has a new signature, hence a new ID (see `resilience.rs`).
 
 // A binary: `pub` marks what the actions module exposes to the rest of the crate.
 #![allow(unreachable_pub)]
@@ -15,6 +16,7 @@
 mod actions;
 mod page;
 mod policies;
+mod resilience;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -69,6 +71,7 @@ struct Args {
     port: u16,
     test_endpoints: bool,
     allow_non_browser: bool,
+    deploy: u8,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -76,6 +79,7 @@ fn parse_args() -> Result<Args, String> {
         port: 0,
         test_endpoints: false,
         allow_non_browser: false,
+        deploy: 1,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
@@ -88,6 +92,12 @@ fn parse_args() -> Result<Args, String> {
             }
             "--test-endpoints" => args.test_endpoints = true,
             "--allow-non-browser" => args.allow_non_browser = true,
+            "--deploy" => {
+                let value = iter.next().ok_or("--deploy needs a value")?;
+                args.deploy = value
+                    .parse()
+                    .map_err(|_| format!("invalid deploy: {value}"))?;
+            }
             other => return Err(format!("unknown argument: {other}")),
         }
     }
@@ -99,7 +109,8 @@ fn app(fixture: Fixture, test_endpoints: bool, allow_non_browser: bool) -> Route
     let mut router = Router::new()
         .route("/", get(page::home))
         .actions(actions::mount)
-        .actions(policies::mount);
+        .actions(policies::mount)
+        .actions(resilience::mount);
     if test_endpoints {
         router = router.route("/__log", get(page::log));
     }
@@ -124,7 +135,7 @@ async fn main() {
         Ok(args) => args,
         Err(err) => {
             eprintln!(
-                "actum-conformance: {err}\nusage: actum-conformance --port N [--test-endpoints] [--allow-non-browser]"
+                "actum-conformance: {err}\nusage: actum-conformance --port N [--test-endpoints] [--allow-non-browser] [--deploy N]"
             );
             std::process::exit(2);
         }
@@ -140,6 +151,7 @@ async fn main() {
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
+    resilience::set_deploy(args.deploy);
     let app = app(Fixture::new(), args.test_endpoints, args.allow_non_browser);
     println!("listening on http://127.0.0.1:{port}");
     if let Err(err) = actum::serve(listener, app).await {

@@ -114,6 +114,7 @@ pub async fn home(State(fx): State<Fixture>, state: FormState) -> Markup {
                     input name="n" type="number" value="1";
                     button { "Limited" }
                 }
+                (crate::resilience::section(&state))
             }
         }
     }

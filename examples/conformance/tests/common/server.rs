@@ -27,6 +27,8 @@ pub(crate) struct Options {
     pub(crate) allow_non_browser: bool,
     /// The value of `ACTUM_SECRET_KEY`; unset (a random key per process) when `None`.
     pub(crate) secret_key: Option<String>,
+    /// Pass `--deploy N`: which deploy of the app (the note form's action changes in deploy 2).
+    pub(crate) deploy: Option<u8>,
 }
 
 /// A running fixture with `--test-endpoints`; dropping it kills the process.
@@ -178,6 +180,9 @@ fn command(options: &Options) -> Command {
     command.args(["--port", "0", "--test-endpoints"]);
     if options.allow_non_browser {
         command.arg("--allow-non-browser");
+    }
+    if let Some(deploy) = options.deploy {
+        command.args(["--deploy", &deploy.to_string()]);
     }
     command
         .env_remove("ACTUM_SECRET_KEY")
