@@ -59,8 +59,8 @@ where
     let started = Instant::now();
     // Who calls (session, rate-limit key), for the policies; read before the request is taken.
     let (parts, body) = req.into_parts();
-    let caller = crate::policy::Caller::of(action.info(), &parts);
     let keyed = idempotency::is_keyed(&parts);
+    let caller = crate::policy::Caller::of(action.info(), &parts, keyed);
     let req = Request::from_parts(parts, body);
     // Outside the completion below: a client that leaves fires the action's token even when an
     // exactly-once call goes on without it.

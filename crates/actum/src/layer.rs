@@ -310,8 +310,14 @@ where
 
         if is_action_path(req.uri().path()) {
             let path = req.uri().path().to_owned();
-            // A native form post keeps its body aside, in case its action is unknown (stale).
-            let stash = crate::recover::Stash::keep(&mut req);
+            // A native form post to an ID this process does not serve (a page from before a
+            // deploy) keeps its body aside, to be sent back to its form if the router does not
+            // know the action either. Known IDs cost nothing.
+            let id = path.rsplit('/').next().unwrap_or_default();
+            let stash = match crate::listing::is_mounted(id) {
+                true => None,
+                false => crate::recover::Stash::keep(&mut req),
+            };
             // Only a layer that wraps the whole router can render another page.
             let whole_router = config.rerender.then(|| {
                 let service = ActionsService {

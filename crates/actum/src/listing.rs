@@ -100,6 +100,14 @@ pub(crate) fn record<M, A: Action<M>>(action: &A) {
 
 /// Keyed by ID. A process-wide list, because axum's `Router` has no place for it; it only ever
 /// grows by what the app mounts.
+/// Whether an action with this ID is mounted on some router of this process.
+pub(crate) fn is_mounted(id: &str) -> bool {
+    registry()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains_key(id)
+}
+
 fn registry() -> &'static Mutex<BTreeMap<&'static str, MountedAction>> {
     static MOUNTED: Mutex<BTreeMap<&'static str, MountedAction>> = Mutex::new(BTreeMap::new());
     &MOUNTED

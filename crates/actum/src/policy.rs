@@ -281,12 +281,27 @@ pub(crate) struct Caller {
 }
 
 impl Caller {
-    pub(crate) fn of(info: &crate::ActionInfo, parts: &Parts) -> Self {
+    /// Who calls. Only what this call needs is worked out (most calls need none of it): the
+    /// session for a policy that goes by it, the rate-limit key when the action is limited, the
+    /// cookie fingerprint when the call carries an exactly-once key (`keyed`).
+    pub(crate) fn of(info: &crate::ActionInfo, parts: &Parts, keyed: bool) -> Self {
         let config = parts
             .extensions
             .get::<Arc<crate::config::Config>>()
             .cloned()
             .unwrap_or_else(crate::config::Config::global_default);
+        let limited = config.rate_limit_for(info).is_some();
+        let needs_session = info.concurrency().needs_session()
+            || (limited && config.rate_limit_key.needs_session());
+        if !needs_session && !limited && !keyed {
+            return Self {
+                session: String::new(),
+                rate_key: String::new(),
+                cookies: [0; 32],
+                new_session: None,
+                secure: false,
+            };
+        }
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -298,8 +313,6 @@ impl Caller {
         let app_session = config.session_key.as_ref().and_then(|key| (key.0)(parts));
         let cookie = crate::layer::cookie_value(&parts.headers, wire::SESSION_COOKIE)
             .filter(|value| crate::id::is_well_formed_id(value));
-        let needs_session = info.concurrency().needs_session()
-            || (config.rate_limit_key.needs_session() && config.rate_limit_for(info).is_some());
         let new_session =
             (needs_session && app_session.is_none() && cookie.is_none()).then(crate::random::token);
         let session = match (app_session, cookie) {
@@ -315,7 +328,11 @@ impl Caller {
         Self {
             session,
             rate_key,
-            cookies: cookie_fingerprint(parts),
+            cookies: if keyed {
+                cookie_fingerprint(parts)
+            } else {
+                [0; 32]
+            },
             new_session,
             secure: crate::layer::is_secure(&config, &parts.headers),
         }
