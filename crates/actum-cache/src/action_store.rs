@@ -209,4 +209,30 @@ impl ActionStore for RedisActionStore {
             })
         })
     }
+
+    fn keep<'a>(&'a self, key: &'a str, value: Vec<u8>, lifetime: Duration) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut kept = Vec::with_capacity(value.len() + 1);
+            kept.push(b'K');
+            kept.extend_from_slice(&value);
+            let script = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
+            let _: i64 = self.eval(script, key, &[&kept, &millis(lifetime)]).await?;
+            Ok(())
+        })
+    }
+
+    fn take<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            // GET and DEL in one step: of two instances asking at once, one gets it.
+            let script = "local v = redis.call('GET', KEYS[1]) \
+                if v and string.sub(v, 1, 1) == 'K' then redis.call('DEL', KEYS[1]) return v end \
+                return false";
+            let value: Option<Vec<u8>> = self.eval(script, key, &[]).await?;
+            Ok(value.and_then(|v| v.split_first().map(|(_, rest)| rest.to_vec())))
+        })
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
 }

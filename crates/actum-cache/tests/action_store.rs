@@ -63,6 +63,20 @@ async fn contract(a: &dyn ActionStore, b: &dyn ActionStore) {
         1,
         "a new window"
     );
+
+    // Kept values (form state) are taken once, by whichever instance asks first.
+    a.keep("fs:t1", b"state".to_vec(), minute).await.unwrap();
+    assert_eq!(b.take("fs:t1").await, Ok(Some(b"state".to_vec())));
+    assert_eq!(a.take("fs:t1").await, Ok(None), "taken once");
+    assert_eq!(a.take("fs:never").await, Ok(None));
+    a.keep("fs:t2", b"x".to_vec(), short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(b.take("fs:t2").await, Ok(None), "expired");
+    assert_eq!(
+        b.take("once:k1").await,
+        Ok(None),
+        "an exactly-once outcome is not a kept value"
+    );
 }
 
 #[tokio::test]

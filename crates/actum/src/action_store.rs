@@ -82,6 +82,12 @@ impl std::error::Error for StoreError {}
 ///     fn abandon<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()> {
 ///         self.0.abandon(key)
 ///     }
+///     fn keep<'a>(&'a self, key: &'a str, value: Vec<u8>, lifetime: Duration) -> StoreFuture<'a, ()> {
+///         self.0.keep(key, value, lifetime)
+///     }
+///     fn take<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+///         self.0.take(key)
+///     }
 ///     fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, Hits> {
 ///         self.0.hit(key, window)
 ///     }
@@ -107,6 +113,21 @@ pub trait ActionStore: Send + Sync + 'static {
 
     /// Counts one call under `key` in a window of `window` that starts with its first call.
     fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, Hits>;
+
+    /// Keeps `value` under `key` for `lifetime`, for one [`ActionStore::take`]: the form state
+    /// of a native post waiting for the GET its 303 leads to (which may reach another instance).
+    fn keep<'a>(&'a self, key: &'a str, value: Vec<u8>, lifetime: Duration) -> StoreFuture<'a, ()>;
+
+    /// Removes and returns what [`ActionStore::keep`] put under `key`, if it is there and has not
+    /// expired; at most one caller gets it.
+    fn take<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>>;
+
+    /// Whether every server instance sees this store (Redis, say), so that the form state of
+    /// native posts goes through it too. `false` by default: in one process, form state stays
+    /// in the layer's own memory, which is faster.
+    fn is_shared(&self) -> bool {
+        false
+    }
 }
 
 /// The default [`ActionStore`]: this process's memory, bounded (the oldest outcomes go first
@@ -147,6 +168,7 @@ enum Value {
     Running,
     Done(Vec<u8>),
     Count(u64),
+    Kept(Vec<u8>),
 }
 
 impl Default for MemoryStore {
@@ -259,6 +281,25 @@ impl ActionStore for MemoryStore {
             }
         };
         Box::pin(std::future::ready(Ok(hits)))
+    }
+
+    fn keep<'a>(&'a self, key: &'a str, value: Vec<u8>, lifetime: Duration) -> StoreFuture<'a, ()> {
+        let until = Instant::now() + lifetime;
+        self.lock()
+            .insert(key, Value::Kept(value), until, self.capacity);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn take<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        let mut memory = self.lock();
+        let kept = match memory.live(key, Instant::now()) {
+            Some((Value::Kept(_), _)) => match memory.values.remove(key) {
+                Some((Value::Kept(value), _)) => Some(value),
+                _ => None,
+            },
+            _ => None,
+        };
+        Box::pin(std::future::ready(Ok(kept)))
     }
 }
 

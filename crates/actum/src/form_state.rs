@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
@@ -251,10 +251,36 @@ impl<S: Send + Sync> FromRequestParts<S> for FormState {
 }
 
 /// Where native posts' form states wait for their page, under one-time tokens. In memory, per
-/// process. Every operation is O(1) amortised: a native post under load must not scan the store.
-#[derive(Debug, Clone, Default)]
+/// process; every operation is O(1) amortised: a native post under load must not scan the store.
+///
+/// With a shared [`ActionStore`](crate::ActionStore) (Redis: several instances behind a load
+/// balancer), the layer moves each state there before the post's 303 leaves
+/// ([`FormStateStore::publish`]), and the GET takes it from there when this process does not
+/// have it ([`FormStateStore::take_shared`]), so the GET may reach any instance.
+#[derive(Clone, Default)]
 pub(crate) struct FormStateStore {
     inner: Arc<Mutex<Pending>>,
+    shared: Option<Arc<dyn crate::ActionStore>>,
+}
+
+impl std::fmt::Debug for FormStateStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormStateStore")
+            .field("shared", &self.shared.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A form state as the shared store keeps it: the page it is for, and the submission.
+#[derive(Serialize, Deserialize)]
+struct SharedState {
+    page: String,
+    submission: Submission,
+}
+
+/// The shared store's key for a token.
+fn shared_key(token: &str) -> String {
+    format!("fs:{token}")
 }
 
 #[derive(Debug, Default)]
@@ -303,6 +329,68 @@ impl FormStateStore {
         token
     }
 
+    /// Sends form states through `store` when every instance sees it (see the type's docs).
+    pub(crate) fn share_through(&mut self, store: Arc<dyn crate::ActionStore>) {
+        self.shared = store.is_shared().then_some(store);
+    }
+
+    /// Whether form states go through a shared store.
+    pub(crate) fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// Moves the state under `token` from this process to the shared store, before the 303 that
+    /// names it leaves. When the store fails, the state stays here (a GET reaching this instance
+    /// still finds it) and the log says so.
+    pub(crate) async fn publish(&self, token: &str) {
+        let Some(store) = &self.shared else { return };
+        let waiting = {
+            let mut pending = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.by_token.remove(token)
+        };
+        let Some(waiting) = waiting else { return };
+        let left = FORM_STATE_TTL.saturating_sub(waiting.created.elapsed());
+        let state = SharedState {
+            page: waiting.page,
+            submission: waiting.submission,
+        };
+        let Ok(bytes) = serde_json::to_vec(&state) else {
+            return;
+        };
+        if let Err(err) = store.keep(&shared_key(token), bytes, left).await {
+            tracing::warn!(error = %err, "form state kept in this instance only: the store failed");
+            let mut pending = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            let waiting = Waiting {
+                created: waiting.created,
+                page: state.page,
+                submission: state.submission,
+            };
+            pending.by_token.insert(token.to_owned(), waiting);
+        }
+    }
+
+    /// Takes the state under `token` from the shared store, if it was meant for `page`. A state
+    /// for another page goes back for its own GET.
+    pub(crate) async fn take_shared(&self, token: &str, page: &str) -> Option<Submission> {
+        let store = self.shared.as_ref()?;
+        let key = shared_key(token);
+        let bytes = match store.take(&key).await {
+            Ok(bytes) => bytes?,
+            Err(err) => {
+                tracing::warn!(error = %err, "form state not read: the store failed");
+                return None;
+            }
+        };
+        let state: SharedState = serde_json::from_slice(&bytes).ok()?;
+        if state.page == page {
+            return Some(state.submission);
+        }
+        if let Ok(bytes) = serde_json::to_vec(&state) {
+            let _ = store.keep(&key, bytes, FORM_STATE_TTL).await;
+        }
+        None
+    }
+
     /// Takes the state under `token` if it was meant for `page` and has not expired.
     pub(crate) fn take(&self, token: &str, page: &str) -> Option<Submission> {
         let mut pending = self
@@ -333,6 +421,84 @@ mod tests {
                 digest: None,
             }),
         )
+    }
+
+    /// A memory store that says it is shared, as Redis does.
+    struct Shared(crate::MemoryStore);
+
+    impl crate::ActionStore for Shared {
+        fn claim<'a>(
+            &'a self,
+            key: &'a str,
+            lease: Duration,
+        ) -> crate::StoreFuture<'a, crate::Claim> {
+            self.0.claim(key, lease)
+        }
+        fn complete<'a>(
+            &'a self,
+            key: &'a str,
+            outcome: Vec<u8>,
+            lifetime: Duration,
+        ) -> crate::StoreFuture<'a, ()> {
+            self.0.complete(key, outcome, lifetime)
+        }
+        fn abandon<'a>(&'a self, key: &'a str) -> crate::StoreFuture<'a, ()> {
+            self.0.abandon(key)
+        }
+        fn hit<'a>(
+            &'a self,
+            key: &'a str,
+            window: Duration,
+        ) -> crate::StoreFuture<'a, crate::Hits> {
+            self.0.hit(key, window)
+        }
+        fn keep<'a>(
+            &'a self,
+            key: &'a str,
+            value: Vec<u8>,
+            lifetime: Duration,
+        ) -> crate::StoreFuture<'a, ()> {
+            self.0.keep(key, value, lifetime)
+        }
+        fn take<'a>(&'a self, key: &'a str) -> crate::StoreFuture<'a, Option<Vec<u8>>> {
+            self.0.take(key)
+        }
+        fn is_shared(&self) -> bool {
+            true
+        }
+    }
+
+    #[tokio::test]
+    async fn a_published_state_is_taken_once_from_the_shared_store_by_its_page_only() {
+        let shared: Arc<dyn crate::ActionStore> = Arc::new(Shared(crate::MemoryStore::default()));
+        let (mut here, mut there) = (FormStateStore::default(), FormStateStore::default());
+        here.share_through(Arc::clone(&shared));
+        there.share_through(shared);
+        let token = here.put("/posts", sample());
+        here.publish(&token).await;
+        assert_eq!(
+            here.take(&token, "/posts"),
+            None,
+            "moved out of this process"
+        );
+        assert_eq!(
+            there.take_shared(&token, "/other").await,
+            None,
+            "another page"
+        );
+        assert_eq!(there.take_shared(&token, "/posts").await, Some(sample()));
+        assert_eq!(
+            there.take_shared(&token, "/posts").await,
+            None,
+            "taken once"
+        );
+    }
+
+    #[test]
+    fn a_store_that_is_not_shared_keeps_form_state_in_memory() {
+        let mut store = FormStateStore::default();
+        store.share_through(Arc::new(crate::MemoryStore::default()));
+        assert!(!store.is_shared());
     }
 
     #[test]

@@ -247,7 +247,9 @@ impl ActionsLayer {
     /// let layer = actum::ActionsLayer::new().store(actum::MemoryStore::with_capacity(50_000));
     /// ```
     pub fn store(mut self, store: impl crate::ActionStore) -> Self {
-        self.config.store = crate::config::Store(Arc::new(store));
+        let store: Arc<dyn crate::ActionStore> = Arc::new(store);
+        self.config.form_states.share_through(Arc::clone(&store));
+        self.config.store = crate::config::Store(store);
         self
     }
 
@@ -328,6 +330,12 @@ where
             });
             return Box::pin(async move {
                 let Ok(mut response) = inner.call(req).await;
+                // Before the 303 leaves: its GET may reach another instance.
+                if config.form_states.is_shared()
+                    && let Some(token) = form_state_token(&response)
+                {
+                    config.form_states.publish(&token).await;
+                }
                 if let Some(stash) = stash.filter(|_| is_unknown_action(&response)) {
                     let id = path.rsplit('/').next().unwrap_or_default();
                     if let Some(back) = stash.recover(&config, id).await {
@@ -343,10 +351,26 @@ where
         }
 
         let page = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
-        let taken = take_form_state(&config, &mut req);
+        let mut taken = take_form_state(&config, &mut req);
+        // Not here: with a shared store, the post may have been answered by another instance.
+        let shared_token =
+            (!taken && config.form_states.is_shared() && req.method() == Method::GET)
+                .then(|| cookie_value(req.headers(), wire::FORM_STATE_COOKIE))
+                .flatten();
         let secure = is_secure(&config, req.headers());
+        let shared_take = shared_token.map(|token| {
+            let store = config.form_states.clone();
+            let page = page.clone().unwrap_or_else(|| "/".to_owned());
+            async move { store.take_shared(&token, &page).await }
+        });
         let ctx = Arc::new(RequestContext::new(config, req.headers(), page, secure));
         Box::pin(async move {
+            if let Some(take) = shared_take
+                && let Some(submission) = take.await
+            {
+                req.extensions_mut().insert(FormState::new(submission));
+                taken = true;
+            }
             let Ok(mut response) = context::scope(Arc::clone(&ctx), inner.call(req)).await;
             ctx.write_cookies(response.headers_mut());
             if taken {
@@ -402,6 +426,19 @@ fn take_form_state(config: &Config, req: &mut Request) -> bool {
         }
         None => false,
     }
+}
+
+/// The form-state token a 303 sets (`actum_fs=<token>`), if it sets one.
+fn form_state_token(response: &Response) -> Option<String> {
+    let prefix = format!("{}=", wire::FORM_STATE_COOKIE);
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|cookie| cookie.strip_prefix(prefix.as_str()))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .find(|token| !token.is_empty())
 }
 
 pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {

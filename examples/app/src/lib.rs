@@ -38,31 +38,36 @@ pub(crate) struct AppState {
 /// # Ok(()) }
 /// ```
 pub async fn app(db_path: impl AsRef<Path>) -> Result<Router, sqlx::Error> {
-    app_with_cache(db_path, Cache::memory()).await
+    let db = db::open(db_path.as_ref()).await?;
+    let cache = Cache::memory();
+    Ok(router(AppState { db, cache }, ActionsLayer::new()))
 }
 
-/// [`app`] with the cache given: a Redis one (`Cache::redis`) lets several instances of the app
-/// share one database and one cache (`docs/cache.md`).
+/// [`app`] for one of several instances on one database and one Redis at `redis_url`: the
+/// cache, the exactly-once outcomes, the rate-limit counters and the form state of native posts
+/// are shared, so any instance can answer any request (`docs/cache.md`, "Behind a load
+/// balancer").
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let cache = actum_cache::Cache::redis("redis://127.0.0.1:6379/")?;
-/// let app = actum_example_app::app_with_cache("actum-example.db", cache).await?;
+/// let app = actum_example_app::app_on_redis("actum-example.db", "redis://127.0.0.1:6379/").await?;
 /// # Ok(()) }
 /// ```
-pub async fn app_with_cache(
+pub async fn app_on_redis(
     db_path: impl AsRef<Path>,
-    cache: Cache,
-) -> Result<Router, sqlx::Error> {
+    redis_url: &str,
+) -> Result<Router, Box<dyn std::error::Error>> {
     let db = db::open(db_path.as_ref()).await?;
-    Ok(router(AppState { db, cache }))
+    let cache = Cache::redis(redis_url)?;
+    let layer = ActionsLayer::new().store(actum_cache::RedisActionStore::new(redis_url)?);
+    Ok(router(AppState { db, cache }, layer))
 }
 
 /// The routes and actions, wrapped whole by the actions layer: it serves pages and actions alike,
 /// a script's call comes back with its page re-rendered, and what an action revalidates is
 /// dropped from the cache before that page is rendered.
-fn router(state: AppState) -> Router {
-    let layer = ActionsLayer::new().cache(state.cache.clone());
+fn router(state: AppState, layer: ActionsLayer) -> Router {
+    let layer = layer.cache(state.cache.clone());
     // The seeds page is the same for every visitor who is not signed in, but for the theme: the
     // page cache keeps one copy per theme and bypasses requests with a session.
     let public_page = state.cache.pages().vary_by_cookie(theme::THEME_COOKIE);

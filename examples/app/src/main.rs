@@ -11,8 +11,9 @@
 //! - `RUST_LOG`: the log filter (default `info`).
 //! - `ACTUM_SECRET_KEY`: the key that seals bound arguments (a random one per process when unset,
 //!   so delete buttons of pages rendered before a restart stop working).
-//! - `ACTUM_REDIS_URL`: a Redis (`redis://127.0.0.1:6379/`) to share the cache with other
-//!   instances of the app on the same database; unset, the cache is in memory. Several instances
+//! - `ACTUM_REDIS_URL`: a Redis (`redis://127.0.0.1:6379/`) to share the cache, exactly-once
+//!   outcomes and the form state of native posts with other instances of the app on the same
+//!   database; unset, all of it stays in this process's memory. Several instances
 //!   also share `ACTUM_SECRET_KEY` and `ACTUM_ID_KEY` (docs/cache.md, "Behind a load balancer").
 //!
 //! `cargo run -p actum-example-app -- --list-actions` prints the attack surface instead of
@@ -45,14 +46,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let db_path = std::env::var_os("ACTUM_EXAMPLE_DB")
         .map_or_else(|| PathBuf::from(DEFAULT_DB), PathBuf::from);
     let port = port_from_env()?;
-    let cache = match std::env::var("ACTUM_REDIS_URL") {
+    let app = match std::env::var("ACTUM_REDIS_URL") {
         Ok(url) if !url.trim().is_empty() => {
-            tracing::info!(url, "cache shared through Redis");
-            actum_cache::Cache::redis(url.trim())?
+            tracing::info!(
+                url,
+                "cache, exactly-once outcomes and form state shared through Redis"
+            );
+            actum_example_app::app_on_redis(&db_path, url.trim()).await?
         }
-        _ => actum_cache::Cache::memory(),
+        _ => actum_example_app::app(&db_path).await?,
     };
-    let app = actum_example_app::app_with_cache(&db_path, cache).await?;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     tracing::info!(db = %db_path.display(), "database ready");
     println!("listening on http://{}", listener.local_addr()?);

@@ -1,7 +1,8 @@
 //! Two instances of the example app (two processes of its binary), one SQLite file, one real
 //! `redis-server`, as behind a load balancer: a post created on A is on B's home page at once,
-//! although B had that page's data cached; with Redis killed mid-test, creating a post still
-//! succeeds and both instances show it, and nothing is lost from SQLite.
+//! although B had that page's data cached; a refused native post on A comes back with its errors
+//! and typed values on B (the form state goes through Redis); with Redis killed mid-test,
+//! creating a post still succeeds and both instances show it, and nothing is lost from SQLite.
 
 #![allow(clippy::unwrap_used, reason = "test code")]
 
@@ -108,6 +109,30 @@ async fn a_post_created_on_one_instance_shows_on_the_other_and_survives_redis_dy
     assert!(
         titles(&b, &cookies).await.contains("From A"),
         "B sees A's post at once"
+    );
+
+    // JavaScript off: the post is refused on A, the GET its 303 leads to reaches B.
+    let refused = create_post(&a, &cookies, "   ").await;
+    assert_eq!(refused.status, 303, "{refused:?}");
+    let with_state = format!("{cookies}; {}", refused.cookie_pairs());
+    let back = Req::get(refused.location())
+        .cookies(&with_state)
+        .send(b.addr)
+        .await;
+    let page = Page::new(back.text());
+    assert_eq!(
+        page.text("title-error").as_deref(),
+        Some("a title is required")
+    );
+    assert_eq!(
+        page.text("body").as_deref(),
+        Some("Written on one instance."),
+        "the typed values came back through Redis"
+    );
+    assert_eq!(
+        db.count_posts().await,
+        1,
+        "the refused post changed nothing"
     );
 
     redis.kill();
