@@ -15,7 +15,9 @@
 //!    told, see `cancel`), and a panic answers 500 with a digest.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use axum::body::Body;
@@ -40,8 +42,13 @@ use crate::idempotency;
 use crate::wire;
 
 /// Serves one request to `action`.
-pub(crate) async fn serve<M, A, S>(action: A, state: S, req: Request) -> Response
+///
+/// A plain function that returns a small [`Serve`] future around the boxed request future: axum
+/// moves and boxes a handler's future whole, and an `async fn` here would hold the request's
+/// future twice (before and while it is awaited), about 9 KiB copied several times per request.
+pub(crate) fn serve<M, A, S>(action: A, state: S, req: Request) -> Serve
 where
+    M: 'static,
     A: ActionHandler<M, S>,
     S: Clone + Send + Sync + 'static,
 {
@@ -57,47 +64,129 @@ where
     );
     crate::trace_context::continue_trace(&span, req.headers());
     let started = Instant::now();
-    // Who calls (session, rate-limit key), for the policies; read before the request is taken.
     let (parts, body) = req.into_parts();
+    let config = parts
+        .extensions
+        .get::<Arc<Config>>()
+        .cloned()
+        .unwrap_or_else(Config::global_default);
+    // Who calls (session, rate-limit key), for the policies.
     let keyed = idempotency::is_keyed(&parts);
-    let caller = crate::policy::Caller::of(action.info(), &parts, keyed);
-    let req = Request::from_parts(parts, body);
+    let caller = crate::policy::Caller::of(&config, action.info(), &parts, keyed);
+    let new_session = caller.new_session();
     // Outside the completion below: a client that leaves fires the action's token even when an
     // exactly-once call goes on without it.
     let departure = crate::cancel::CancelOnDrop::new();
     let watcher = departure.watcher();
-    let answering = async move {
-        let (outcome, mut response) = run(action, state, req, &caller, &watcher).await;
-        caller.set_session_cookie(&mut response);
-        (outcome, response)
-    }
-    .instrument(span.clone());
+    // In the span: `Serve` enters it around every poll of this future, and around its drop.
+    let answering: Pin<Box<dyn Future<Output = Answered> + Send>> =
+        Box::pin(run(action, state, config, parts, body, caller, watcher));
     // A call with an exactly-once key records its outcome even if the client goes away (a
     // double click cancels the first post): the second call waits for that outcome.
-    let (outcome, response) = match keyed {
-        true => Completion::new(answering).await.unwrap_or_else(|panic| {
-            tracing::error!(panic, "an action's answer panicked");
-            let message = "something went wrong";
-            let status = StatusCode::INTERNAL_SERVER_ERROR;
-            (
-                "panic",
-                answer::refusal(Mode::Native, status, message, None),
-            )
-        }),
-        false => answering.await,
+    let answering = match keyed {
+        true => Answering::Completing(Completion::boxed(answering)),
+        false => Answering::Inline(answering),
     };
-    departure.disarm();
-    span.record("outcome", outcome);
-    span.record("status", response.status().as_u16());
-    span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
-    span.in_scope(|| {
-        tracing::info!(
-            outcome,
-            status = response.status().as_u16(),
-            "action answered"
-        )
-    });
-    response
+    Serve {
+        answering: Some(answering),
+        span,
+        started,
+        departure: Some(departure),
+        new_session,
+    }
+}
+
+/// What [`run`] answers: the outcome (for the log) and the response.
+type Answered = (&'static str, Response);
+
+/// The future of one action request (see [`serve`]), in the request's span (as
+/// [`tracing::Instrument`] would, without growing the boxed future).
+pub(crate) struct Serve {
+    /// `None` once answered.
+    answering: Option<Answering>,
+    span: tracing::Span,
+    started: Instant,
+    /// Taken (disarmed) once the request has answered.
+    departure: Option<crate::cancel::CancelOnDrop>,
+    /// The session cookie the call made, if it needed one.
+    new_session: Option<crate::policy::NewSession>,
+}
+
+/// How the request's future runs: inline (dropped with the request), or to completion.
+enum Answering {
+    Inline(Pin<Box<dyn Future<Output = Answered> + Send>>),
+    Completing(Completion<Answered>),
+}
+
+impl Future for Serve {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let this = &mut *self;
+        let entered = this.span.enter();
+        let Some(answering) = &mut this.answering else {
+            let message = "the action's answer was polled after it was sent";
+            return Poll::Ready(answer::refusal(
+                Mode::Native,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                message,
+                None,
+            ));
+        };
+        let (outcome, response) = match answering {
+            Answering::Inline(answering) => {
+                let (outcome, mut response) = ready!(answering.as_mut().poll(cx));
+                if let Some(cookie) = &this.new_session {
+                    cookie.set_on(&mut response);
+                }
+                (outcome, response)
+            }
+            Answering::Completing(completion) => match ready!(Pin::new(completion).poll(cx)) {
+                Ok((outcome, mut response)) => {
+                    if let Some(cookie) = &this.new_session {
+                        cookie.set_on(&mut response);
+                    }
+                    (outcome, response)
+                }
+                Err(panic) => {
+                    tracing::error!(panic, "an action's answer panicked");
+                    let message = "something went wrong";
+                    let status = StatusCode::INTERNAL_SERVER_ERROR;
+                    let response = answer::refusal(Mode::Native, status, message, None);
+                    ("panic", response)
+                }
+            },
+        };
+        drop(entered);
+        this.answering = None;
+        if let Some(departure) = this.departure.take() {
+            departure.disarm();
+        }
+        let span = &this.span;
+        span.record("outcome", outcome);
+        span.record("status", response.status().as_u16());
+        span.record("duration_ms", this.started.elapsed().as_secs_f64() * 1000.0);
+        span.in_scope(|| {
+            tracing::info!(
+                outcome,
+                status = response.status().as_u16(),
+                "action answered"
+            )
+        });
+        Poll::Ready(response)
+    }
+}
+
+impl Drop for Serve {
+    /// A request dropped before it answered (its client left) drops its future in its span, so
+    /// that what that logs (the action moving to a task, its token firing) is the request's.
+    fn drop(&mut self) {
+        if self.answering.is_some() {
+            let _entered = self.span.enter();
+            self.answering = None;
+            self.departure = None;
+        }
+    }
 }
 
 /// What the request is about, read from its head.
@@ -112,175 +201,199 @@ struct Head {
     is_form: bool,
 }
 
-async fn run<M, A, S>(
+/// The request, from its head to its answer. Awaits that most calls skip (a rate limit, an
+/// exactly-once key, a concurrency gate, an extractor's refusal) are boxed, so that this future
+/// stays small for the calls that do not need them.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an `async fn` would hold its arguments twice in its future"
+)]
+fn run<M, A, S>(
     action: A,
     state: S,
-    req: Request,
-    caller: &crate::policy::Caller,
-    departure: &crate::cancel::Watcher,
-) -> (&'static str, Response)
+    config: Arc<Config>,
+    parts: Parts,
+    body: Body,
+    caller: crate::policy::Caller,
+    departure: crate::cancel::Watcher,
+) -> impl Future<Output = Answered> + Send
 where
     A: ActionHandler<M, S>,
     S: Clone + Send + Sync + 'static,
 {
-    let config = req
-        .extensions()
-        .get::<Arc<Config>>()
-        .cloned()
-        .unwrap_or_else(Config::global_default);
-    let (parts, body) = req.into_parts();
-    let head = read_head(&parts, &config);
+    // An `async` block rather than an `async fn`: the function's arguments would be held twice.
+    async move {
+        let head = read_head(&parts, &config);
 
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
-    if let Err(rejection) = config.origin.check(&parts, peer) {
-        tracing::warn!(reason = %rejection, "action refused: origin");
-        let message = "forbidden: this action only accepts requests from its own site";
-        return (
-            "rejected",
-            answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None),
-        );
-    }
-
-    // The concurrency cap: a permit is held from here until the action ends (in its own task if
-    // the client goes away), so a flood is refused before its bodies are read.
-    let permit = match config
-        .concurrency
-        .as_ref()
-        .map(|cap| Arc::clone(cap).try_acquire_owned())
-    {
-        Some(Err(_)) => {
-            tracing::warn!("action refused: the concurrency cap is reached");
-            return ("rejected", answer::busy(head.mode));
-        }
-        Some(Ok(permit)) => Some(permit),
-        None => None,
-    };
-
-    let limit = action.info().body_limit().unwrap_or(config.body_limit);
-    let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
-
-    // The rate limit, before the body is read.
-    let (info, id, mode) = (action.info(), action.id(), head.mode);
-    if let Err(response) = crate::rate_limit::check(&config, info, id, caller, mode).await {
-        return ("rate-limited", response);
-    }
-    // A body that trickles in is bounded by the action's time limit too.
-    // Boxed: the decoders' state (multipart's especially) is large, and the request's future is
-    // moved when axum boxes it; keeping it small is measurably faster (BENCHMARKS.md).
-    let decoding = Box::pin(decode_input::<A::Input>(
-        &parts.headers,
-        head.kind,
-        body,
-        limit,
-        &config,
-    ));
-    let decoded = match tokio::time::timeout(time_limit, decoding).await {
-        Ok(Ok(decoded)) => decoded,
-        Ok(Err(err)) => return ("rejected", refuse_input(&config, action, &head, err)),
-        Err(_elapsed) => {
-            let message = "the request body took too long to arrive";
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0);
+        if let Err(rejection) = config.origin.check(&parts, peer) {
+            tracing::warn!(reason = %rejection, "action refused: origin");
+            let message = "forbidden: this action only accepts requests from its own site";
             return (
                 "rejected",
-                answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None),
+                answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None),
             );
         }
-    };
 
-    // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
-    let call = idempotency::Call {
-        config: &config,
-        info,
-        action_id: id,
-        parts: &parts,
-        caller,
-        mode,
-        page: &head.page,
-        time_limit,
-        values: &decoded.values,
-    };
-    let once = match idempotency::begin(call).await {
-        idempotency::Begin::Run(once) => once,
-        idempotency::Begin::Answer(outcome, response) => return (outcome, response),
-    };
+        // The concurrency cap: a permit is held from here until the action ends (in its own task if
+        // the client goes away), so a flood is refused before its bodies are read.
+        let permit = match config
+            .concurrency
+            .as_ref()
+            .map(|cap| Arc::clone(cap).try_acquire_owned())
+        {
+            Some(Err(_)) => {
+                tracing::warn!("action refused: the concurrency cap is reached");
+                return ("rejected", answer::busy(head.mode));
+            }
+            Some(Ok(permit)) => Some(permit),
+            None => None,
+        };
 
-    let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
-    let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json)) else {
-        let message = "invalid bound arguments (the page may be out of date: reload it)";
-        return (
-            "rejected",
-            answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None),
+        let limit = action.info().body_limit().unwrap_or(config.body_limit);
+        let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
+
+        // The rate limit, before the body is read.
+        let (info, id, mode) = (action.info(), action.id(), head.mode);
+        if config.rate_limit_for(info).is_some() {
+            let check = crate::rate_limit::check(&config, info, id, &caller, mode);
+            if let Err(response) = Box::pin(check).await {
+                return ("rate-limited", response);
+            }
+        }
+        // A body that trickles in is bounded by the action's time limit too.
+        // Not boxed: multipart's large state is boxed inside, and the rest is small.
+        let decoding = decode_input::<A::Input>(&parts.headers, head.kind, body, limit, &config);
+        let decoded = match tokio::time::timeout(time_limit, decoding).await {
+            Ok(Ok(decoded)) => decoded,
+            Ok(Err(err)) => return ("rejected", refuse_input(&config, action, &head, err)),
+            Err(_elapsed) => {
+                let message = "the request body took too long to arrive";
+                return (
+                    "rejected",
+                    answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None),
+                );
+            }
+        };
+
+        // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
+        let once = match info.exactly_once() {
+            false => None,
+            true => {
+                let call = idempotency::Call {
+                    config: &config,
+                    info,
+                    action_id: id,
+                    parts: &parts,
+                    caller: &caller,
+                    mode,
+                    page: &head.page,
+                    time_limit,
+                    values: &decoded.values,
+                };
+                match Box::pin(idempotency::begin(call)).await {
+                    idempotency::Begin::Run(once) => once,
+                    idempotency::Begin::Answer(outcome, response) => return (outcome, response),
+                }
+            }
+        };
+
+        let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
+        let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json))
+        else {
+            let message = "invalid bound arguments (the page may be out of date: reload it)";
+            return (
+                "rejected",
+                answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None),
+            );
+        };
+
+        // The action's concurrency policy: wait (serial), refuse (drop), or cancel the older (latest).
+        let pass = match info.concurrency() {
+            crate::Concurrency::Parallel => crate::policy::Pass::parallel(),
+            policy => match Box::pin(config.gates.enter(policy, id, caller.session())).await {
+                Ok(pass) => pass,
+                Err(_dropped) => return ("dropped", crate::policy::dropped(head.mode)),
+            },
+        };
+
+        let ctx = Arc::new(RequestContext::new(
+            Arc::clone(&config),
+            &parts.headers,
+            Some(head.page.clone()),
+            head.secure,
+        ));
+        departure.watch(&ctx);
+        let call = action.call(parts, state, bound, decoded.input);
+        let revalidator = config.revalidator.clone();
+        let scope = Arc::clone(&ctx);
+        let task = Completion::new(
+            async move {
+                // Made here rather than captured, so that the block holds it once.
+                let scoped =
+                    context::scope(Arc::clone(&scope), tokio::time::timeout(time_limit, call));
+                // `None` when a newer call of a `latest` action cancelled this one.
+                let output = match pass.can_be_superseded() {
+                    true => Box::pin(pass.run(scoped)).await,
+                    false => {
+                        let output = scoped.await;
+                        drop(pass);
+                        Some(output)
+                    }
+                };
+                // Inside the completion, so that a client hanging up cannot skip it.
+                if let Some(revalidator) = revalidator {
+                    Box::pin(revalidate(revalidator, &scope)).await;
+                }
+                drop(permit);
+                output
+            }
+            .in_current_span(),
         );
-    };
-
-    // The action's concurrency policy: wait (serial), refuse (drop), or cancel the older (latest).
-    let gate = config.gates.enter(info.concurrency(), id, &caller.session);
-    let Ok(pass) = gate.await else {
-        return ("dropped", crate::policy::dropped(head.mode));
-    };
-
-    let ctx = Arc::new(RequestContext::new(
-        Arc::clone(&config),
-        &parts.headers,
-        Some(head.page.clone()),
-        head.secure,
-    ));
-    departure.watch(&ctx);
-    let call = action.call(parts, state, bound, decoded.input);
-    let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
-    let revalidator = config.revalidator.clone();
-    let marks_of = Arc::clone(&ctx);
-    let task = Completion::new(
-        async move {
-            // `None` when a newer call of a `latest` action cancelled this one.
-            let output = pass.run(scoped).await;
-            // Inside the completion, so that a client hanging up cannot skip it.
-            revalidate(revalidator, &marks_of).await;
-            drop(permit);
-            output
+        let run = Run {
+            config: &config,
+            ctx: &ctx,
+            head: &head,
+            action_id: action.id(),
+            bound_key,
+        };
+        let (outcome, response) = match task.await {
+            Err(panic) => ("panic", run.panicked(&panic)),
+            Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
+            Ok(Some(Err(_elapsed))) => {
+                tracing::warn!(
+                    limit_ms = time_limit.as_millis() as u64,
+                    "action passed its time limit"
+                );
+                let message = "the action took too long and was stopped";
+                (
+                    "timeout",
+                    answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
+                )
+            }
+            Ok(Some(Ok(Err(rejection)))) => {
+                let refused = Box::pin(extractor_refused(head.mode, rejection)).await;
+                ("rejected", refused)
+            }
+            Ok(Some(Ok(Ok(result)))) => run.answer(result, decoded.values),
+        };
+        // The action ran (or began): its answer is the key's outcome. An extractor's refusal
+        // releases the key (dropping `once`), so a retry runs.
+        match once {
+            Some(once) if outcome != "rejected" => {
+                (outcome, Box::pin(once.record(response, mode)).await)
+            }
+            _ => (outcome, response),
         }
-        .in_current_span(),
-    );
-    let run = Run {
-        config: &config,
-        ctx: &ctx,
-        head: &head,
-        action_id: action.id(),
-        bound_key,
-    };
-    let (outcome, response) = match task.await {
-        Err(panic) => ("panic", run.panicked(&panic)),
-        Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
-        Ok(Some(Err(_elapsed))) => {
-            tracing::warn!(
-                limit_ms = time_limit.as_millis() as u64,
-                "action passed its time limit"
-            );
-            let message = "the action took too long and was stopped";
-            (
-                "timeout",
-                answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
-            )
-        }
-        Ok(Some(Ok(Err(rejection)))) => ("rejected", extractor_refused(head.mode, rejection).await),
-        Ok(Some(Ok(Ok(result)))) => run.answer(result, decoded.values),
-    };
-    // The action ran (or began): its answer is the key's outcome. An extractor's refusal
-    // releases the key (dropping `once`), so a retry runs.
-    match once {
-        Some(once) if outcome != "rejected" => (outcome, once.record(response, mode).await),
-        _ => (outcome, response),
     }
 }
 
 /// Hands what the action marked stale to the layer's cache, before the answer is made: the page
 /// re-rendered in it, and every request after it, then reads fresh data.
-async fn revalidate(revalidator: Option<crate::config::Revalidator>, ctx: &RequestContext) {
-    let Some(revalidator) = revalidator else {
-        return;
-    };
+async fn revalidate(revalidator: crate::config::Revalidator, ctx: &RequestContext) {
     let marks = ctx.effects().revalidation.clone();
     if marks.drops_anything() {
         revalidator.0.revalidate(&marks).await;
@@ -451,7 +564,8 @@ async fn decode_input<T: DeserializeOwned>(
         BodyKind::Multipart => {
             let content_type = body_kind(headers).1;
             let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
-            decode::read_multipart(body, &boundary, limit, limits)
+            // Boxed: multer's state is large, and most posts are not multipart.
+            Box::pin(decode::read_multipart(body, &boundary, limit, limits))
                 .await
                 .map_err(no_values)?
         }

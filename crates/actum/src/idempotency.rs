@@ -360,7 +360,7 @@ fn store_key(action_id: &str, key: &str, caller: &Caller, values: &[(String, Str
     hash.update([0]);
     hash.update(key.as_bytes());
     hash.update([0]);
-    hash.update(caller.cookies);
+    hash.update(caller.cookies());
     for (name, value) in values {
         // Lengths first, so that no two lists of pairs hash alike.
         hash.update((name.len() as u64).to_le_bytes());
