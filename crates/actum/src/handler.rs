@@ -79,8 +79,14 @@ where
     let departure = crate::cancel::CancelOnDrop::new();
     let watcher = departure.watcher();
     // In the span: `Serve` enters it around every poll of this future, and around its drop.
+    let call = Call {
+        config,
+        keyed,
+        caller,
+        departure: watcher,
+    };
     let answering: Pin<Box<dyn Future<Output = Answered> + Send>> =
-        Box::pin(run(action, state, config, parts, body, caller, watcher));
+        Box::pin(run(action, state, parts, body, call));
     // A call with an exactly-once key records its outcome even if the client goes away (a
     // double click cancels the first post): the second call waits for that outcome.
     let answering = match keyed {
@@ -94,6 +100,16 @@ where
         departure: Some(departure),
         new_session,
     }
+}
+
+/// What [`serve`] works out before the request's future, for [`run`].
+struct Call {
+    config: Arc<Config>,
+    /// Whether the call carries an exactly-once key.
+    keyed: bool,
+    caller: crate::policy::Caller,
+    /// Told which context to cancel once the action begins.
+    departure: crate::cancel::Watcher,
 }
 
 /// What [`run`] answers: the outcome (for the log) and the response.
@@ -211,11 +227,9 @@ struct Head {
 fn run<M, A, S>(
     action: A,
     state: S,
-    config: Arc<Config>,
     parts: Parts,
     body: Body,
-    caller: crate::policy::Caller,
-    departure: crate::cancel::Watcher,
+    call: Call,
 ) -> impl Future<Output = Answered> + Send
 where
     A: ActionHandler<M, S>,
@@ -223,6 +237,12 @@ where
 {
     // An `async` block rather than an `async fn`: the function's arguments would be held twice.
     async move {
+        let Call {
+            config,
+            keyed,
+            caller,
+            departure,
+        } = call;
         let head = read_head(&parts, &config);
 
         let peer = parts
@@ -280,7 +300,8 @@ where
         };
 
         // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
-        let once = match info.exactly_once() {
+        // A call without a key (most) has nothing to look up.
+        let once = match keyed && info.exactly_once() {
             false => None,
             true => {
                 let call = idempotency::Call {
