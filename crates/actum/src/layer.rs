@@ -316,7 +316,8 @@ where
             let id = path.rsplit('/').next().unwrap_or_default();
             let stash = match crate::listing::is_mounted(id) {
                 true => None,
-                false => crate::recover::Stash::keep(&mut req),
+                // Boxed, as the rare futures below: this future stays small for every other call.
+                false => crate::recover::Stash::keep(&mut req).map(Box::new),
             };
             // Only a layer that wraps the whole router can render another page.
             let whole_router = config.rerender.then(|| {
@@ -330,13 +331,15 @@ where
                 let Ok(mut response) = inner.call(req).await;
                 if let Some(stash) = stash.filter(|_| is_unknown_action(&response)) {
                     let id = path.rsplit('/').next().unwrap_or_default();
-                    if let Some(back) = stash.recover(&config, id).await {
+                    if let Some(back) = Box::pin(stash.recover(&config, id)).await {
                         return Ok(back);
                     }
                 }
-                let page = response.extensions_mut().remove::<Rerender>();
-                if let (Some(page), Some((router, headers))) = (page, whole_router) {
-                    response = rerender::add_page(response, page, headers, router).await;
+                if let Some((router, headers)) = whole_router
+                    && let Some(page) = response.extensions_mut().remove::<Rerender>()
+                {
+                    let adding = rerender::add_page(response, page, headers, router);
+                    response = Box::pin(adding).await;
                 }
                 Ok(finish_action_response(&path, response))
             });
