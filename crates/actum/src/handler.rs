@@ -27,7 +27,6 @@ use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, REFERER, TRAN
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::action::{Action, ActionHandler, ActionInfo};
@@ -701,6 +700,14 @@ fn parse_bound<B: DeserializeOwned>(json: &[u8]) -> Option<(B, Option<String>)> 
     }
 }
 
+/// An action's result, serialized (see [`Run::write_result`]).
+enum Written {
+    /// A script's whole envelope.
+    Envelope(answer::SuccessBody),
+    /// The result alone, for a native post's form state.
+    Json(String),
+}
+
 /// What the answer of an action that ran needs.
 struct Run<'a> {
     config: &'a Config,
@@ -723,11 +730,9 @@ impl Run<'_> {
         result: Result<T, ActionError>,
         values: Vec<(String, String)>,
     ) -> (&'static str, Response) {
-        let result = result.and_then(|value| {
-            serde_json::value::to_raw_value(&value).map_err(ActionError::internal)
-        });
-        let mut response = match result {
-            Ok(value) => ("ok", self.success(&value, values)),
+        let written = result.and_then(|value| self.write_result(&value));
+        let mut response = match written {
+            Ok(written) => ("ok", self.success(written, values)),
             Err(err) => match err.redirect_target() {
                 Some(target) => ("redirect", self.redirect(target)),
                 None => {
@@ -741,23 +746,36 @@ impl Run<'_> {
         response
     }
 
-    fn success(&self, value: &RawValue, values: Vec<(String, String)>) -> Response {
-        match self.head.mode {
+    /// The action's result as JSON, serialized once: into its envelope for a script, alone (for
+    /// the form's state) for a native post.
+    fn write_result<T: serde::Serialize>(&self, value: &T) -> Result<Written, ActionError> {
+        let written = match self.head.mode {
             Mode::Script => {
-                let response = self.envelope(StatusCode::OK, Some(value), None, None);
-                let submission = || {
-                    let result = Ok(value.get().to_owned());
-                    Submission::new(self.action_id, self.bound_key.clone(), values, result)
-                };
-                self.with_page(response, &self.head.page, Some(submission), false)
+                let effects = self.ctx.effects();
+                answer::success_body(value, &effects.revalidation).map(Written::Envelope)
             }
-            Mode::Native => {
-                let submission = Submission::new(
-                    self.action_id,
-                    self.bound_key.clone(),
-                    values,
-                    Ok(value.get().to_owned()),
-                );
+            Mode::Native => serde_json::to_string(value).map(Written::Json),
+        };
+        written.map_err(ActionError::internal)
+    }
+
+    fn success(&self, written: Written, values: Vec<(String, String)>) -> Response {
+        match written {
+            Written::Envelope(body) => {
+                // The form's state, for a page re-rendered into the answer (see `with_page`).
+                let result =
+                    (self.config.rerender && self.head.is_form).then(|| body.result().to_owned());
+                let response = answer::success(body);
+                let submission = result.map(|result| {
+                    move || {
+                        Submission::new(self.action_id, self.bound_key.clone(), values, Ok(result))
+                    }
+                });
+                self.with_page(response, &self.head.page, submission, false)
+            }
+            Written::Json(result) => {
+                let submission =
+                    Submission::new(self.action_id, self.bound_key.clone(), values, Ok(result));
                 let token = self.config.form_states.put(&self.head.page, submission);
                 answer::see_other(&self.head.page, Some(&token), self.head.secure)
             }
@@ -768,7 +786,7 @@ impl Run<'_> {
         match crate::redirect_target::validate_redirect(target, &self.config.redirect_hosts) {
             Ok(target) => match self.head.mode {
                 Mode::Script => {
-                    let response = self.envelope(StatusCode::OK, None, None, Some(&target));
+                    let response = self.envelope(StatusCode::OK, None, Some(&target));
                     match crate::redirect_target::is_local_path(&target) {
                         true => self.with_page(response, &target, None::<fn() -> Submission>, true),
                         false => response,
@@ -808,7 +826,7 @@ impl Run<'_> {
                     fields,
                     digest: Some(digest),
                 };
-                let response = self.envelope(status, None, Some(error), None);
+                let response = self.envelope(status, Some(error), None);
                 if !goes_back_to_form(status) {
                     return response;
                 }
@@ -875,7 +893,6 @@ impl Run<'_> {
     fn envelope(
         &self,
         status: StatusCode,
-        result: Option<&RawValue>,
         error: Option<ErrorBody<'_>>,
         redirect: Option<&str>,
     ) -> Response {
@@ -886,7 +903,6 @@ impl Run<'_> {
             status,
             &Envelope {
                 ok,
-                result,
                 error,
                 redirect,
                 revalidated,
