@@ -18,16 +18,6 @@ pub(crate) enum Mode {
     Native,
 }
 
-impl Mode {
-    pub(crate) fn of(headers: &HeaderMap) -> Self {
-        if headers.contains_key(wire::REQUEST) {
-            Mode::Script
-        } else {
-            Mode::Native
-        }
-    }
-}
-
 /// The JSON envelope a script gets, when the action did not succeed (an error, a redirect, a
 /// refusal). A success's envelope is written by [`success_body`].
 #[derive(Debug, Serialize)]

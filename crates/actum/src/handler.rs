@@ -23,7 +23,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
-use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, REFERER, TRANSFER_ENCODING};
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
@@ -38,6 +38,7 @@ use crate::decode::{self, DecodeError};
 use crate::error::{ActionError, new_digest};
 use crate::form_state::{Submission, SubmissionError};
 use crate::idempotency;
+use crate::known_headers::{Known, KnownHeaders};
 use crate::wire;
 
 /// Serves one request to `action`.
@@ -69,8 +70,19 @@ where
         .get::<Arc<Config>>()
         .cloned()
         .unwrap_or_else(Config::global_default);
+    // Every header the call reads, found in one walk; what they say is worked out here, so that
+    // the request's future holds the answers rather than a borrow of the headers.
+    let known = KnownHeaders::scan(&parts.headers);
+    let head = read_head(&parts, &known, &config);
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    let origin = config
+        .origin
+        .check_found(crate::origin::Found::known(&known), &parts, peer);
     // Who calls (session, rate-limit key), for the policies.
-    let keyed = idempotency::is_keyed(&parts);
+    let keyed = idempotency::is_keyed(known.contains(Known::Idempotency), &parts.uri);
     let caller = crate::policy::Caller::of(&config, action.info(), &parts, keyed);
     let new_session = caller.new_session();
     // Outside the completion below: a client that leaves fires the action's token even when an
@@ -80,6 +92,8 @@ where
     // In the span: `Serve` enters it around every poll of this future, and around its drop.
     let call = Call {
         config,
+        head,
+        origin,
         keyed,
         caller,
         departure: watcher,
@@ -104,6 +118,9 @@ where
 /// What [`serve`] works out before the request's future, for [`run`].
 struct Call {
     config: Arc<Config>,
+    head: Head,
+    /// The origin check's verdict (logged and answered by [`run`]).
+    origin: Result<(), crate::origin::OriginRejection>,
     /// Whether the call carries an exactly-once key.
     keyed: bool,
     caller: crate::policy::Caller,
@@ -214,6 +231,10 @@ struct Head {
     kind: BodyKind,
     /// Whether the body is a form (urlencoded or multipart): its state goes back to the page.
     is_form: bool,
+    /// `Content-Length`, when it is a number.
+    declared_length: Option<u64>,
+    /// A coding of the body that actum does not undo.
+    coding: Option<Coding>,
 }
 
 /// The request, from its head to its answer. Awaits that most calls skip (a rate limit, an
@@ -236,19 +257,11 @@ where
 {
     // An `async` block rather than an `async fn`: the function's arguments would be held twice.
     async move {
-        let Call {
-            config,
-            keyed,
-            caller,
-            departure,
-        } = call;
-        let head = read_head(&parts, &config);
-
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0);
-        if let Err(rejection) = config.origin.check(&parts, peer) {
+        // Borrowed, not moved out: the block keeps its captures whole, and a copy would be held
+        // next to them.
+        let (config, head, caller, departure) =
+            (&call.config, &call.head, &call.caller, &call.departure);
+        if let Err(rejection) = &call.origin {
             tracing::warn!(reason = %rejection, "action refused: origin");
             let message = "forbidden: this action only accepts requests from its own site";
             return (
@@ -278,17 +291,17 @@ where
         // The rate limit, before the body is read.
         let (info, id, mode) = (action.info(), action.id(), head.mode);
         if config.rate_limit_for(info).is_some() {
-            let check = crate::rate_limit::check(&config, info, id, &caller, mode);
+            let check = crate::rate_limit::check(config, info, id, caller, mode);
             if let Err(response) = Box::pin(check).await {
                 return ("rate-limited", response);
             }
         }
         // A body that trickles in is bounded by the action's time limit too.
         // Not boxed: multipart's large state is boxed inside, and the rest is small.
-        let decoding = decode_input::<A::Input>(&parts.headers, head.kind, body, limit, &config);
+        let decoding = decode_input::<A::Input>(&parts.headers, head, body, limit, config);
         let decoded = match tokio::time::timeout(time_limit, decoding).await {
             Ok(Ok(decoded)) => decoded,
-            Ok(Err(err)) => return ("rejected", refuse_input(&config, action, &head, err)),
+            Ok(Err(err)) => return ("rejected", refuse_input(config, action, head, err)),
             Err(_elapsed) => {
                 let message = "the request body took too long to arrive";
                 return (
@@ -300,28 +313,29 @@ where
 
         // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
         // A call without a key (most) has nothing to look up.
-        let once = match keyed && info.exactly_once() {
+        let once = match call.keyed && info.exactly_once() {
             false => None,
             true => {
                 let call = idempotency::Call {
-                    config: &config,
+                    config,
                     info,
                     action_id: id,
                     parts: &parts,
-                    caller: &caller,
+                    caller,
                     mode,
                     page: &head.page,
                     time_limit,
                     values: &decoded.values,
                 };
                 match Box::pin(idempotency::begin(call)).await {
-                    idempotency::Begin::Run(once) => once,
+                    // Boxed: this future stays small for calls without a key.
+                    idempotency::Begin::Run(once) => once.map(Box::new),
                     idempotency::Begin::Answer(outcome, response) => return (outcome, response),
                 }
             }
         };
 
-        let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
+        let opened = open_seal(config, action.info(), action.id(), head.sealed.as_deref());
         let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json))
         else {
             let message = "invalid bound arguments (the page may be out of date: reload it)";
@@ -341,20 +355,20 @@ where
         };
 
         let ctx = Arc::new(RequestContext::new(
-            Arc::clone(&config),
+            Arc::clone(config),
             &parts.headers,
             Some(head.page.clone()),
             head.secure,
         ));
         departure.watch(&ctx);
-        let call = action.call(parts, state, bound, decoded.input);
+        let calling = action.call(parts, state, bound, decoded.input);
         let revalidator = config.revalidator.clone();
         let scope = Arc::clone(&ctx);
         let task = Completion::new(
             async move {
                 // Made here rather than captured, so that the block holds it once.
-                let scoped =
-                    context::scope(Arc::clone(&scope), tokio::time::timeout(time_limit, call));
+                let limited = tokio::time::timeout(time_limit, calling);
+                let scoped = context::scope(Arc::clone(&scope), limited);
                 // `None` when a newer call of a `latest` action cancelled this one.
                 let output = match pass.can_be_superseded() {
                     true => Box::pin(pass.run(scoped)).await,
@@ -373,14 +387,15 @@ where
             }
             .in_current_span(),
         );
+        let output = task.await;
         let run = Run {
-            config: &config,
+            config,
             ctx: &ctx,
-            head: &head,
+            head,
             action_id: action.id(),
             bound_key,
         };
-        let (outcome, response) = match task.await {
+        let (outcome, response) = match output {
             Err(panic) => ("panic", run.panicked(&panic)),
             Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
             Ok(Some(Err(_elapsed))) => {
@@ -404,7 +419,7 @@ where
         // releases the key (dropping `once`), so a retry runs.
         match once {
             Some(once) if outcome != "rejected" => {
-                (outcome, Box::pin(once.record(response, mode)).await)
+                (outcome, Box::pin((*once).record(response, mode)).await)
             }
             _ => (outcome, response),
         }
@@ -439,30 +454,40 @@ async fn extractor_refused(mode: Mode, rejection: Response) -> Response {
     answer::refusal(mode, status, message, None)
 }
 
-/// Reads the mode, the page to come back to and the sealed arguments from the request head.
-fn read_head(parts: &Parts, config: &Config) -> Head {
-    let mode = Mode::of(&parts.headers);
+/// Reads the mode, the page to come back to, the sealed arguments and how the body comes from
+/// the request head.
+fn read_head(parts: &Parts, known: &KnownHeaders<'_>, config: &Config) -> Head {
+    let mode = match known.contains(Known::Request) {
+        true => Mode::Script,
+        false => Mode::Native,
+    };
     let mut sealed = None;
-    let mut page = None;
+    let mut page_param = None;
     for pair in parts.uri.query().unwrap_or_default().split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         if key == wire::BOUND_PARAM {
             sealed = Some(value.to_owned());
         } else if key == wire::RETURN_PARAM {
-            let decoded = percent_encoding::percent_decode_str(value).decode_utf8();
-            page = decoded.ok().map(|p| p.into_owned());
+            page_param = percent_encoding::percent_decode_str(value)
+                .decode_utf8()
+                .ok();
         }
     }
-    let page_header = parts.headers.get(wire::PAGE).and_then(|v| v.to_str().ok());
-    let page = page_header
-        .map(str::to_owned)
-        .filter(|p| crate::redirect_target::is_local_path(p))
-        .or(page.filter(|p| crate::redirect_target::is_local_path(p)))
-        .or_else(|| referer_path(&parts.headers))
-        .unwrap_or_else(|| "/".to_owned());
-    let kind = body_kind(&parts.headers).0;
+    let is_local = |p: &&str| crate::redirect_target::is_local_path(p);
+    let page = known
+        .text(Known::Page)
+        .filter(is_local)
+        .or(page_param.as_deref().filter(is_local))
+        .or_else(|| referer_path(known.text(Known::Referer)?))
+        .unwrap_or("/")
+        .to_owned();
+    let kind = body_kind(known.text(Known::ContentType).unwrap_or(""));
     let is_form = matches!(kind, BodyKind::Urlencoded | BodyKind::Multipart);
-    let secure = crate::layer::is_secure(config, &parts.headers);
+    let text = |header| known.text(header);
+    let secure = crate::layer::is_secure_with(config, text(Known::Origin), text(Known::Referer));
+    let declared_length = known
+        .text(Known::ContentLength)
+        .and_then(|v| v.parse::<u64>().ok());
     Head {
         mode,
         page,
@@ -470,15 +495,16 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
         secure,
         kind,
         is_form,
+        declared_length,
+        coding: unsupported_coding(known),
     }
 }
 
 /// The path of a same-origin `Referer`, the fallback page to come back to.
-fn referer_path(headers: &HeaderMap) -> Option<String> {
-    let referer = headers.get(REFERER)?.to_str().ok()?;
+fn referer_path(referer: &str) -> Option<&str> {
     let after_scheme = referer.split_once("://")?.1;
     let path = &after_scheme[after_scheme.find('/')?..];
-    crate::redirect_target::is_local_path(path).then(|| path.to_owned())
+    crate::redirect_target::is_local_path(path).then_some(path)
 }
 
 /// The three kinds of body an action accepts, from `Content-Type` (case-insensitive, parameters
@@ -491,14 +517,10 @@ enum BodyKind {
     Other,
 }
 
-/// The body's kind, and the whole `Content-Type` (multipart needs its boundary).
-fn body_kind(headers: &HeaderMap) -> (BodyKind, &str) {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+/// The body's kind, from the whole `Content-Type`.
+fn body_kind(content_type: &str) -> BodyKind {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    let kind = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+    if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         BodyKind::Urlencoded
     } else if essence.eq_ignore_ascii_case("multipart/form-data") {
         BodyKind::Multipart
@@ -506,8 +528,7 @@ fn body_kind(headers: &HeaderMap) -> (BodyKind, &str) {
         BodyKind::Json
     } else {
         BodyKind::Other
-    };
-    (kind, content_type)
+    }
 }
 
 /// The decoded input and the text values the user typed (kept for the form's state).
@@ -529,46 +550,51 @@ enum InputError {
     Decode(DecodeError, Vec<(String, String)>),
 }
 
+/// A coding of the body that actum does not undo (see [`InputError`]).
+#[derive(Debug, Clone, Copy)]
+enum Coding {
+    Compressed,
+    TransferCoding,
+}
+
 /// The codings the body comes in that actum does not undo: a `Content-Encoding` other than
 /// `identity`, or a transfer coding other than `chunked`.
-fn unsupported_coding(headers: &HeaderMap) -> Option<InputError> {
-    let codings = |name| {
-        headers
-            .get_all(name)
-            .into_iter()
+fn unsupported_coding(known: &KnownHeaders<'_>) -> Option<Coding> {
+    let codings = |header| {
+        known
+            .all(header)
             .flat_map(|value| value.as_bytes().split(|&b| b == b','))
             .map(<[u8]>::trim_ascii)
     };
-    if codings(CONTENT_ENCODING).any(|c| !c.eq_ignore_ascii_case(b"identity")) {
-        return Some(InputError::Compressed);
+    if codings(Known::ContentEncoding).any(|c| !c.eq_ignore_ascii_case(b"identity")) {
+        return Some(Coding::Compressed);
     }
-    if codings(TRANSFER_ENCODING).any(|c| !c.eq_ignore_ascii_case(b"chunked")) {
-        return Some(InputError::TransferCoding);
+    if codings(Known::TransferEncoding).any(|c| !c.eq_ignore_ascii_case(b"chunked")) {
+        return Some(Coding::TransferCoding);
     }
     None
 }
 
 async fn decode_input<T: DeserializeOwned>(
     headers: &HeaderMap,
-    kind: BodyKind,
+    head: &Head,
     body: Body,
     limit: usize,
     config: &Config,
 ) -> Result<Decoded<T>, InputError> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
+    if head.declared_length.is_some_and(|len| len > limit as u64) {
         // The same words as a body found too long while streaming: the limit, for the user.
         let error = DecodeError::body_too_large(limit);
         return Err(InputError::Decode(error, Vec::new()));
     }
-    if let Some(coding) = unsupported_coding(headers) {
-        return Err(coding);
+    match head.coding {
+        Some(Coding::Compressed) => return Err(InputError::Compressed),
+        Some(Coding::TransferCoding) => return Err(InputError::TransferCoding),
+        None => {}
     }
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
-    let form = match kind {
+    let form = match head.kind {
         BodyKind::Json => {
             let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
             let input = decode::from_json(&bytes, limits).map_err(no_values)?;
@@ -582,7 +608,10 @@ async fn decode_input<T: DeserializeOwned>(
             decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
         }
         BodyKind::Multipart => {
-            let content_type = body_kind(headers).1;
+            let content_type = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
             // Boxed: multer's state is large, and most posts are not multipart.
             Box::pin(decode::read_multipart(body, &boundary, limit, limits))

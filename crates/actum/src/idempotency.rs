@@ -309,9 +309,9 @@ fn as_native(
 }
 
 /// Whether the call carries a key (well-formed or not).
-pub(crate) fn is_keyed(parts: &Parts) -> bool {
-    parts.headers.contains_key(wire::IDEMPOTENCY)
-        || parts.uri.query().is_some_and(|query| {
+pub(crate) fn is_keyed(has_key_header: bool, uri: &http::Uri) -> bool {
+    has_key_header
+        || uri.query().is_some_and(|query| {
             query
                 .split('&')
                 .any(|pair| pair.split('=').next() == Some(wire::ONCE_PARAM))

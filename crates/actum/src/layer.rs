@@ -373,16 +373,21 @@ pub(crate) fn is_action_path(path: &str) -> bool {
 
 /// Whether cookies set for this request get the `Secure` attribute.
 pub(crate) fn is_secure(config: &Config, headers: &HeaderMap) -> bool {
-    if let Some(forced) = config.secure_cookies {
-        return forced;
-    }
-    let https = |name| {
+    let text = |name| {
         headers
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("https://"))
     };
-    https(ORIGIN) || https(REFERER)
+    is_secure_with(config, text(ORIGIN), text(REFERER))
+}
+
+/// [`is_secure`], from the `Origin` and `Referer` values already read.
+pub(crate) fn is_secure_with(config: &Config, origin: Option<&str>, referer: Option<&str>) -> bool {
+    if let Some(forced) = config.secure_cookies {
+        return forced;
+    }
+    let https = |value: Option<&str>| value.is_some_and(|v| v.starts_with("https://"));
+    https(origin) || https(referer)
 }
 
 /// On the GET a native post's 303 leads to, moves its form state into the request.

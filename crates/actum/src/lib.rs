@@ -117,6 +117,7 @@ mod handler;
 mod id;
 mod idempotency;
 mod keys;
+mod known_headers;
 mod layer;
 mod listing;
 mod origin;
