@@ -298,11 +298,13 @@ where
         }
         // A body that trickles in is bounded by the action's time limit too.
         // Not boxed: multipart's large state is boxed inside, and the rest is small.
-        let decoding = decode_input::<A::Input>(&parts.headers, head, body, limit, config);
-        let decoded = match tokio::time::timeout(time_limit, decoding).await {
+        let body_deadline = crate::deadline::after(time_limit);
+        let decoding =
+            decode_input::<A::Input>(&parts.headers, head, body, limit, config, body_deadline);
+        let decoded = match decoding.await {
             Ok(Ok(decoded)) => decoded,
             Ok(Err(err)) => return ("rejected", refuse_input(config, action, head, err)),
-            Err(_elapsed) => {
+            Err(crate::deadline::TimedOut) => {
                 let message = "the request body took too long to arrive";
                 return (
                     "rejected",
@@ -367,7 +369,7 @@ where
         let task = Completion::new(
             async move {
                 // Made here rather than captured, so that the block holds it once.
-                let limited = tokio::time::timeout(time_limit, calling);
+                let limited = crate::deadline::until(crate::deadline::after(time_limit), calling);
                 let scoped = context::scope(Arc::clone(&scope), limited);
                 // `None` when a newer call of a `latest` action cancelled this one.
                 let output = match pass.can_be_superseded() {
@@ -398,7 +400,7 @@ where
         let (outcome, response) = match output {
             Err(panic) => ("panic", run.panicked(&panic)),
             Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
-            Ok(Some(Err(_elapsed))) => {
+            Ok(Some(Err(crate::deadline::TimedOut))) => {
                 tracing::warn!(
                     limit_ms = time_limit.as_millis() as u64,
                     "action passed its time limit"
@@ -575,56 +577,68 @@ fn unsupported_coding(known: &KnownHeaders<'_>) -> Option<Coding> {
     None
 }
 
+/// Reads and decodes the body; `Err(TimedOut)` when it has not all arrived by `deadline` (a body
+/// that trickles in is bounded by the action's time limit too).
 async fn decode_input<T: DeserializeOwned>(
     headers: &HeaderMap,
     head: &Head,
     body: Body,
     limit: usize,
     config: &Config,
-) -> Result<Decoded<T>, InputError> {
+    deadline: tokio::time::Instant,
+) -> Result<Result<Decoded<T>, InputError>, crate::deadline::TimedOut> {
     if head.declared_length.is_some_and(|len| len > limit as u64) {
         // The same words as a body found too long while streaming: the limit, for the user.
         let error = DecodeError::body_too_large(limit);
-        return Err(InputError::Decode(error, Vec::new()));
+        return Ok(Err(InputError::Decode(error, Vec::new())));
     }
     match head.coding {
-        Some(Coding::Compressed) => return Err(InputError::Compressed),
-        Some(Coding::TransferCoding) => return Err(InputError::TransferCoding),
+        Some(Coding::Compressed) => return Ok(Err(InputError::Compressed)),
+        Some(Coding::TransferCoding) => return Ok(Err(InputError::TransferCoding)),
         None => {}
     }
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
+    let mut timer = crate::deadline::LazyTimer::new(deadline);
     let form = match head.kind {
         BodyKind::Json => {
-            let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
-            let input = decode::from_json(&bytes, limits).map_err(no_values)?;
-            return Ok(Decoded {
+            let bytes = decode::read_body_before(body, limit, &mut timer).await?;
+            let input = bytes.and_then(|bytes| decode::from_json(&bytes, limits));
+            let decoded = input.map(|input| Decoded {
                 input,
                 values: Vec::new(),
             });
+            return Ok(decoded.map_err(no_values));
         }
         BodyKind::Urlencoded => {
-            let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
-            decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
+            let bytes = decode::read_body_before(body, limit, &mut timer).await?;
+            bytes.and_then(|bytes| decode::parse_urlencoded(&bytes, limits))
         }
         BodyKind::Multipart => {
             let content_type = headers
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
-            // Boxed: multer's state is large, and most posts are not multipart.
-            Box::pin(decode::read_multipart(body, &boundary, limit, limits))
-                .await
-                .map_err(no_values)?
+            match decode::multipart_boundary(content_type) {
+                Ok(boundary) => {
+                    // Boxed: multer's state is large, and most posts are not multipart.
+                    let reading = decode::read_multipart(body, &boundary, limit, limits);
+                    crate::deadline::until(deadline, Box::pin(reading)).await?
+                }
+                Err(err) => Err(err),
+            }
         }
-        BodyKind::Other => return Err(InputError::UnsupportedType),
+        BodyKind::Other => return Ok(Err(InputError::UnsupportedType)),
+    };
+    let form = match form {
+        Ok(form) => form,
+        Err(err) => return Ok(Err(no_values(err))),
     };
     let values = form.text_pairs();
-    match decode::from_form(form, limits) {
+    Ok(match decode::from_form(form, limits) {
         Ok(input) => Ok(Decoded { input, values }),
         Err(err) => Err(InputError::Decode(err, values)),
-    }
+    })
 }
 
 /// The answer to an input that could not be decoded. A native post whose values do not fit the

@@ -107,6 +107,7 @@ mod client;
 mod completion;
 mod config;
 mod context;
+mod deadline;
 mod decode;
 mod error;
 mod form_state;
