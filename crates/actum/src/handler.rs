@@ -692,7 +692,7 @@ fn refuse_input<M, A: Action<M>>(
             .filter(|_| head.sealed.is_some());
         let submission = Submission::new(action.id(), bound_key, values, Err(error));
         let token = config.form_states.put(&head.page, submission);
-        return answer::see_other(&head.page, Some(&token), head.secure);
+        return answer::see_other(&head.page, Some(token.as_str()), head.secure);
     }
     answer::refusal(head.mode, status, message, field)
 }
@@ -820,7 +820,7 @@ impl Run<'_> {
                 let submission =
                     Submission::new(self.action_id, self.bound_key.clone(), values, Ok(result));
                 let token = self.config.form_states.put(&self.head.page, submission);
-                answer::see_other(&self.head.page, Some(&token), self.head.secure)
+                answer::see_other(&self.head.page, Some(token.as_str()), self.head.secure)
             }
         }
     }
@@ -900,7 +900,7 @@ impl Run<'_> {
                 let submission =
                     Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
                 let token = self.config.form_states.put(&self.head.page, submission);
-                answer::see_other(&self.head.page, Some(&token), self.head.secure)
+                answer::see_other(&self.head.page, Some(token.as_str()), self.head.secure)
             }
             Mode::Native => answer::error_page(status, &message, Some(digest)),
         }
