@@ -200,14 +200,18 @@ pub(crate) fn see_other(location: &str, form_state_token: Option<&str>, secure: 
         response.headers_mut().insert(LOCATION, value);
     }
     if let Some(token) = form_state_token {
-        // Built by hand, not with `format!`: this runs on every native post.
-        let mut cookie = String::with_capacity(64 + token.len());
+        // Built by hand, not with `format!`: this runs on every native post. The exact capacity
+        // lets `Bytes` take the buffer as it is, without a header of its own.
+        const ATTRIBUTES: &str = "; Path=/; Max-Age=300; HttpOnly; SameSite=Lax";
+        const SECURE: &str = "; Secure";
+        let length = wire::FORM_STATE_COOKIE.len() + 1 + token.len() + ATTRIBUTES.len();
+        let mut cookie = String::with_capacity(length + if secure { SECURE.len() } else { 0 });
         cookie.push_str(wire::FORM_STATE_COOKIE);
         cookie.push('=');
         cookie.push_str(token);
-        cookie.push_str("; Path=/; Max-Age=300; HttpOnly; SameSite=Lax");
+        cookie.push_str(ATTRIBUTES);
         if secure {
-            cookie.push_str("; Secure");
+            cookie.push_str(SECURE);
         }
         if let Ok(value) = HeaderValue::from_maybe_shared(bytes::Bytes::from(cookie)) {
             response.headers_mut().append(SET_COOKIE, value);
