@@ -117,6 +117,7 @@ pub mod fuzz;
 mod handler;
 mod id;
 mod idempotency;
+mod json_escape;
 mod keys;
 mod known_headers;
 mod layer;
