@@ -701,7 +701,7 @@ fn refuse_input<M, A: Action<M>>(
         let values = values.cloned().unwrap_or_default();
         // The row's key, so a per-row form finds its own state (see `FormState::for_bound`).
         let bound_key = open_seal(config, action.info(), action.id(), head.sealed.as_deref())
-            .and_then(|json| String::from_utf8(json).ok())
+            .and_then(|json| String::from_utf8(json.into_owned()).ok())
             .filter(|_| head.sealed.is_some());
         let submission = Submission::new(action.id(), bound_key, values, Err(error));
         let token = config.form_states.put(&head.page, submission);
@@ -718,13 +718,14 @@ fn open_seal(
     info: &ActionInfo,
     action_id: &str,
     sealed: Option<&str>,
-) -> Option<Vec<u8>> {
+) -> Option<std::borrow::Cow<'static, [u8]>> {
     let Some(sealed) = sealed else {
         if info.has_bound() {
             tracing::warn!("action refused: bound arguments missing");
             return None;
         }
-        return Some(b"null".to_vec());
+        // Borrowed: most actions have no bound arguments, and this is every call of theirs.
+        return Some(std::borrow::Cow::Borrowed(b"null"));
     };
     let now = std::time::SystemTime::now();
     match crate::seal::open(
@@ -734,7 +735,7 @@ fn open_seal(
         sealed,
         now,
     ) {
-        Ok(json) => Some(json),
+        Ok(json) => Some(std::borrow::Cow::Owned(json)),
         Err(err) => {
             tracing::warn!(reason = %err, "action refused: bound arguments");
             None
