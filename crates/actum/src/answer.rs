@@ -18,52 +18,60 @@ pub(crate) enum Mode {
     Native,
 }
 
-impl Mode {
-    pub(crate) fn of(headers: &HeaderMap) -> Self {
-        if headers.contains_key(wire::REQUEST) {
-            Mode::Script
-        } else {
-            Mode::Native
-        }
-    }
-}
-
-/// The JSON envelope a script gets.
+/// The JSON envelope a script gets, when the action did not succeed (an error, a redirect, a
+/// refusal). A success's envelope is written by [`success_body`].
 #[derive(Debug, Serialize)]
 pub(crate) struct Envelope<'a> {
     pub(crate) ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) result: Option<&'a serde_json::value::RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<ErrorBody<'a>>,
     pub(crate) redirect: Option<&'a str>,
     pub(crate) revalidated: &'a Revalidation,
 }
 
-impl<'a> Envelope<'a> {
-    /// The result of a success that redirects nowhere and marks nothing stale: most calls.
-    fn quiet_result(&self) -> Option<&'a serde_json::value::RawValue> {
-        let quiet = self.ok
-            && self.error.is_none()
-            && self.redirect.is_none()
-            && self.revalidated.is_empty();
-        self.result.filter(|_| quiet)
+/// The envelope of a success, written as serde would write
+/// `{"ok":true,"result":…,"redirect":null,"revalidated":…}` (a unit test holds them equal), with
+/// the result serialized straight into it: the frame is constant, and going through serde's
+/// generic path and a `RawValue` costs allocations and about 2 000 instructions per call
+/// (BENCHMARKS.md).
+pub(crate) struct SuccessBody {
+    bytes: Vec<u8>,
+    /// Where the result's JSON text is in `bytes`.
+    result: std::ops::Range<usize>,
+}
+
+impl SuccessBody {
+    /// The result's JSON text, as the action returned it.
+    pub(crate) fn result(&self) -> &str {
+        let json = self.bytes.get(self.result.clone()).unwrap_or(b"null");
+        std::str::from_utf8(json).unwrap_or("null")
     }
 }
 
-/// The envelope of a quiet success (see [`Envelope::quiet_result`]), written without the
-/// serializer: its frame is constant, and serde's generic path costs about 2 000 instructions per
-/// call for it (BENCHMARKS.md). A unit test holds it equal to serde's output.
-fn quiet_success(result: &serde_json::value::RawValue) -> Vec<u8> {
+/// Writes the envelope of a success whose result is `value`.
+pub(crate) fn success_body<T: Serialize + ?Sized>(
+    value: &T,
+    revalidated: &Revalidation,
+) -> Result<SuccessBody, serde_json::Error> {
     const HEAD: &[u8] = br#"{"ok":true,"result":"#;
-    const TAIL: &[u8] =
-        br#","redirect":null,"revalidated":{"paths":[],"layouts":[],"tags":[],"refresh":false}}"#;
-    let result = result.get().as_bytes();
-    let mut body = Vec::with_capacity(HEAD.len() + result.len() + TAIL.len());
-    body.extend_from_slice(HEAD);
-    body.extend_from_slice(result);
-    body.extend_from_slice(TAIL);
-    body
+    const REDIRECT: &[u8] = br#","redirect":null,"revalidated":"#;
+    const NOTHING_REVALIDATED: &[u8] = br#"{"paths":[],"layouts":[],"tags":[],"refresh":false}"#;
+    let mut bytes = Vec::with_capacity(128);
+    bytes.extend_from_slice(HEAD);
+    serde_json::to_writer(&mut bytes, value)?;
+    let result = HEAD.len()..bytes.len();
+    bytes.extend_from_slice(REDIRECT);
+    match revalidated.is_empty() {
+        true => bytes.extend_from_slice(NOTHING_REVALIDATED),
+        false => serde_json::to_writer(&mut bytes, revalidated)?,
+    }
+    bytes.push(b'}');
+    Ok(SuccessBody { bytes, result })
+}
+
+/// The answer of a success to a script.
+pub(crate) fn success(body: SuccessBody) -> Response {
+    json_answer(StatusCode::OK, body.bytes)
 }
 
 /// The error part of the envelope (and of refusals to scripts).
@@ -102,10 +110,12 @@ pub(crate) fn mark(mut response: Response, answer: &'static str) -> Response {
 
 /// A JSON answer to a script.
 pub(crate) fn envelope(status: StatusCode, envelope: &Envelope<'_>) -> Response {
-    let body = match envelope.quiet_result() {
-        Some(result) => quiet_success(result),
-        None => serde_json::to_vec(envelope).unwrap_or_else(|_| b"{\"ok\":false}".to_vec()),
-    };
+    let body = serde_json::to_vec(envelope).unwrap_or_else(|_| b"{\"ok\":false}".to_vec());
+    json_answer(status, body)
+}
+
+/// An envelope's body, marked and hardened.
+fn json_answer(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
     response
         .headers_mut()
@@ -133,7 +143,6 @@ pub(crate) fn refusal(
             };
             let body = Envelope {
                 ok: false,
-                result: None,
                 error: Some(error),
                 redirect: None,
                 revalidated: &Revalidation::default(),
@@ -191,14 +200,18 @@ pub(crate) fn see_other(location: &str, form_state_token: Option<&str>, secure: 
         response.headers_mut().insert(LOCATION, value);
     }
     if let Some(token) = form_state_token {
-        // Built by hand, not with `format!`: this runs on every native post.
-        let mut cookie = String::with_capacity(64 + token.len());
+        // Built by hand, not with `format!`: this runs on every native post. The exact capacity
+        // lets `Bytes` take the buffer as it is, without a header of its own.
+        const ATTRIBUTES: &str = "; Path=/; Max-Age=300; HttpOnly; SameSite=Lax";
+        const SECURE: &str = "; Secure";
+        let length = wire::FORM_STATE_COOKIE.len() + 1 + token.len() + ATTRIBUTES.len();
+        let mut cookie = String::with_capacity(length + if secure { SECURE.len() } else { 0 });
         cookie.push_str(wire::FORM_STATE_COOKIE);
         cookie.push('=');
         cookie.push_str(token);
-        cookie.push_str("; Path=/; Max-Age=300; HttpOnly; SameSite=Lax");
+        cookie.push_str(ATTRIBUTES);
         if secure {
-            cookie.push_str("; Secure");
+            cookie.push_str(SECURE);
         }
         if let Ok(value) = HeaderValue::from_maybe_shared(bytes::Bytes::from(cookie)) {
             response.headers_mut().append(SET_COOKIE, value);
@@ -235,36 +248,43 @@ mod tests {
         );
     }
 
+    /// The envelope of a success as serde writes it, for the hand-written one to be held to.
+    #[derive(Serialize)]
+    struct SerdeSuccess<'a> {
+        ok: bool,
+        result: &'a serde_json::value::RawValue,
+        redirect: Option<&'a str>,
+        revalidated: &'a Revalidation,
+    }
+
     #[test]
-    fn a_quiet_success_is_written_as_serde_writes_it() {
-        for text in ["null", "1", r#"{"total":3}"#, r#"["a\"b",{"c":[]}]"#] {
-            let result = serde_json::value::RawValue::from_string(text.to_owned()).unwrap();
-            let envelope = Envelope {
-                ok: true,
-                result: Some(&result),
-                error: None,
-                redirect: None,
-                revalidated: &Revalidation::default(),
-            };
-            assert_eq!(envelope.quiet_result().map(|r| r.get()), Some(text));
-            assert_eq!(
-                quiet_success(&result),
-                serde_json::to_vec(&envelope).unwrap()
-            );
-        }
+    fn a_success_is_written_as_serde_writes_it() {
         let marked = Revalidation {
-            paths: vec!["/".to_owned()],
+            paths: vec!["/a \"b\"".to_owned()],
+            tags: vec!["posts".to_owned()],
+            refresh: true,
             ..Revalidation::default()
         };
-        let result = serde_json::value::RawValue::from_string("1".to_owned()).unwrap();
-        let loud = Envelope {
-            ok: true,
-            result: Some(&result),
-            error: None,
-            redirect: None,
-            revalidated: &marked,
-        };
-        assert!(loud.quiet_result().is_none());
+        let values = [
+            serde_json::json!(null),
+            serde_json::json!(1),
+            serde_json::json!({"total": 3}),
+            serde_json::json!(["a\"b", {"c": [], "d": "é\u{1}\n"}]),
+        ];
+        for value in values {
+            for revalidated in [&Revalidation::default(), &marked] {
+                let body = success_body(&value, revalidated).unwrap();
+                let result = serde_json::value::to_raw_value(&value).unwrap();
+                assert_eq!(body.result(), result.get());
+                let expected = SerdeSuccess {
+                    ok: true,
+                    result: &result,
+                    redirect: None,
+                    revalidated,
+                };
+                assert_eq!(body.bytes, serde_json::to_vec(&expected).unwrap());
+            }
+        }
     }
 
     #[test]

@@ -22,8 +22,13 @@ pub(crate) struct Completion<T: Send + 'static> {
 
 impl<T: Send + 'static> Completion<T> {
     pub(crate) fn new(action: impl Future<Output = T> + Send + 'static) -> Self {
+        Self::boxed(Box::pin(action))
+    }
+
+    /// The same, for a future already boxed (not boxed a second time).
+    pub(crate) fn boxed(action: Action<T>) -> Self {
         Self {
-            action: Some(Box::pin(action)),
+            action: Some(action),
         }
     }
 }

@@ -109,9 +109,14 @@ impl RequestContext {
     }
 }
 
-/// Runs `fut` with `ctx` as the current context.
-pub(crate) async fn scope<F: Future>(ctx: Arc<RequestContext>, fut: F) -> F::Output {
-    CONTEXT.scope(ctx, fut).await
+/// Runs `fut` with `ctx` as the current context. A plain function rather than an `async fn`: the
+/// wrapper future would hold `fut` twice (before and while it is awaited), and the request's
+/// future is moved and boxed whole (BENCHMARKS.md).
+pub(crate) fn scope<F: Future>(
+    ctx: Arc<RequestContext>,
+    fut: F,
+) -> tokio::task::futures::TaskLocalFuture<Arc<RequestContext>, F> {
+    CONTEXT.scope(ctx, fut)
 }
 
 /// The current context, if any.

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -169,7 +171,11 @@ impl Submission {
 
 /// Fields whose typed values are not kept for the page: their name contains `password`.
 fn is_secret_field(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("password")
+    // Without lowercasing a copy: this runs for every field of every native post.
+    const SECRET: &[u8] = b"password";
+    name.as_bytes()
+        .windows(SECRET.len())
+        .any(|window| window.eq_ignore_ascii_case(SECRET))
 }
 
 /// Extractor for page handlers: the outcome of the action just submitted from this page, if any.
@@ -283,12 +289,93 @@ fn shared_key(token: &str) -> String {
     format!("fs:{token}")
 }
 
+/// A one-time token: 128 random bits, kept as a number (no allocation, a cheap hash) and sent as
+/// 22 characters of base64url.
+type Token = u128;
+
 #[derive(Debug, Default)]
 struct Pending {
-    by_token: HashMap<String, Waiting>,
+    by_token: HashMap<Token, Waiting, BuildTokenHasher>,
     /// Tokens in the order they were put, for expiry and eviction from the front; a token taken
     /// earlier is skipped when it reaches the front.
-    order: VecDeque<(Instant, String)>,
+    order: VecDeque<(Instant, Token)>,
+}
+
+/// Hashes a [`Token`] by folding its bits: they are already uniformly random.
+///
+/// Hand-written, and safe where a general-purpose map needs a keyed hash (SipHash, the
+/// default): every key in the map is drawn by the server from a CSPRNG, and a client can only
+/// look a token up, never insert one, so it cannot make keys collide.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildTokenHasher;
+
+/// The hasher of [`BuildTokenHasher`].
+#[derive(Debug, Default)]
+struct TokenHasher(u64);
+
+impl std::hash::BuildHasher for BuildTokenHasher {
+    type Hasher = TokenHasher;
+
+    fn build_hasher(&self) -> TokenHasher {
+        TokenHasher(0)
+    }
+}
+
+impl std::hash::Hasher for TokenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u128(&mut self, token: u128) {
+        self.0 ^= (token as u64) ^ ((token >> 64) as u64);
+    }
+
+    /// Not reached for a [`Token`]; folds any bytes, for completeness.
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(17) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
+/// A token as the form-state cookie carries it: 22 characters of base64url, without padding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokenText([u8; 22]);
+
+impl TokenText {
+    fn of(token: Token) -> Self {
+        let mut text = [0u8; 22];
+        let written = URL_SAFE_NO_PAD.encode_slice(token.to_le_bytes(), &mut text);
+        debug_assert_eq!(written.ok(), Some(22));
+        Self(text)
+    }
+
+    /// The token, if `text` is one (exactly as [`TokenText::of`] writes it).
+    fn parse(text: &str) -> Option<Token> {
+        if text.len() != 22 {
+            return None;
+        }
+        let mut bytes = [0u8; 18];
+        let decoded = URL_SAFE_NO_PAD.decode_slice(text, &mut bytes).ok()?;
+        let bytes: [u8; 16] = bytes.get(..decoded)?.try_into().ok()?;
+        Some(u128::from_le_bytes(bytes))
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Base64url is ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for TokenText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
 }
 
 #[derive(Debug)]
@@ -300,8 +387,8 @@ struct Waiting {
 
 impl FormStateStore {
     /// Keeps `submission` for the first GET of `page`; returns its token.
-    pub(crate) fn put(&self, page: &str, submission: Submission) -> String {
-        let token = crate::random::token();
+    pub(crate) fn put(&self, page: &str, submission: Submission) -> TokenText {
+        let token = Token::from_le_bytes(crate::random::token_bytes());
         let now = Instant::now();
         let mut pending = self
             .inner
@@ -315,7 +402,7 @@ impl FormStateStore {
             if !expired && !full {
                 break;
             }
-            let oldest = oldest.clone();
+            let oldest = *oldest;
             pending.by_token.remove(&oldest);
             pending.order.pop_front();
         }
@@ -324,9 +411,9 @@ impl FormStateStore {
             page: page.to_owned(),
             submission,
         };
-        pending.by_token.insert(token.clone(), waiting);
-        pending.order.push_back((now, token.clone()));
-        token
+        pending.by_token.insert(token, waiting);
+        pending.order.push_back((now, token));
+        TokenText::of(token)
     }
 
     /// Sends form states through `store` when every instance sees it (see the type's docs).
@@ -393,14 +480,15 @@ impl FormStateStore {
 
     /// Takes the state under `token` if it was meant for `page` and has not expired.
     pub(crate) fn take(&self, token: &str, page: &str) -> Option<Submission> {
+        let token = TokenText::parse(token)?;
         let mut pending = self
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if pending.by_token.get(token)?.page != page {
+        if pending.by_token.get(&token)?.page != page {
             return None;
         }
-        let waiting = pending.by_token.remove(token)?;
+        let waiting = pending.by_token.remove(&token)?;
         (waiting.created.elapsed() < FORM_STATE_TTL).then_some(waiting.submission)
     }
 }
@@ -513,6 +601,16 @@ mod tests {
     }
 
     #[test]
+    fn secret_fields_are_found_in_any_case() {
+        for name in ["password", "new_password", "PassWord2", "x[Password]"] {
+            assert!(is_secret_field(name), "{name}");
+        }
+        for name in ["", "pass", "passwor", "pass_word", "wordpass", "é"] {
+            assert!(!is_secret_field(name), "{name}");
+        }
+    }
+
+    #[test]
     fn passwords_are_not_kept() {
         let values = vec![
             ("user".into(), "ann".into()),
@@ -537,6 +635,39 @@ mod tests {
 
     #[test]
     fn unknown_tokens_give_nothing() {
-        assert!(FormStateStore::default().take("nope", "/").is_none());
+        let store = FormStateStore::default();
+        let token = store.put("/", sample());
+        assert!(store.take("nope", "/").is_none());
+        // Near misses: another token, a character changed, the text cut or padded.
+        let other = TokenText::of(1);
+        let mut changed = token.as_str().to_owned();
+        let last = if changed.ends_with('A') { "B" } else { "A" };
+        changed.replace_range(21.., last);
+        for text in [
+            other.as_str(),
+            &changed,
+            &token[..21],
+            &format!("{}==", token.as_str()),
+            &token.to_uppercase(),
+        ] {
+            assert!(store.take(text, "/").is_none(), "{text}");
+        }
+        assert!(store.take(&token, "/").is_some());
+    }
+
+    #[test]
+    fn token_texts_are_base64url_and_read_back_exactly() {
+        for token in [0, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
+            let text = TokenText::of(token);
+            assert_eq!(text.len(), 22);
+            let bytes = token.to_le_bytes();
+            assert_eq!(text.as_str(), URL_SAFE_NO_PAD.encode(bytes));
+            assert_eq!(TokenText::parse(&text), Some(token));
+        }
+        // The last character carries 2 bits of padding: a text with them set is not a token.
+        let text = TokenText::of(0);
+        let mut loose = text.as_str().to_owned();
+        loose.replace_range(21.., "B");
+        assert_eq!(TokenText::parse(&loose), None);
     }
 }

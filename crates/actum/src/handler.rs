@@ -15,17 +15,18 @@
 //!    told, see `cancel`), and a panic answers 500 with a digest.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
-use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, REFERER, TRANSFER_ENCODING};
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::action::{Action, ActionHandler, ActionInfo};
@@ -37,11 +38,17 @@ use crate::decode::{self, DecodeError};
 use crate::error::{ActionError, new_digest};
 use crate::form_state::{Submission, SubmissionError};
 use crate::idempotency;
+use crate::known_headers::{Known, KnownHeaders};
 use crate::wire;
 
 /// Serves one request to `action`.
-pub(crate) async fn serve<M, A, S>(action: A, state: S, req: Request) -> Response
+///
+/// A plain function that returns a small [`Serve`] future around the boxed request future: axum
+/// moves and boxes a handler's future whole, and an `async fn` here would hold the request's
+/// future twice (before and while it is awaited), about 9 KiB copied several times per request.
+pub(crate) fn serve<M, A, S>(action: A, state: S, req: Request) -> Serve
 where
+    M: 'static,
     A: ActionHandler<M, S>,
     S: Clone + Send + Sync + 'static,
 {
@@ -57,47 +64,161 @@ where
     );
     crate::trace_context::continue_trace(&span, req.headers());
     let started = Instant::now();
-    // Who calls (session, rate-limit key), for the policies; read before the request is taken.
     let (parts, body) = req.into_parts();
-    let keyed = idempotency::is_keyed(&parts);
-    let caller = crate::policy::Caller::of(action.info(), &parts, keyed);
-    let req = Request::from_parts(parts, body);
+    let config = parts
+        .extensions
+        .get::<Arc<Config>>()
+        .cloned()
+        .unwrap_or_else(Config::global_default);
+    // Every header the call reads, found in one walk; what they say is worked out here, so that
+    // the request's future holds the answers rather than a borrow of the headers.
+    let known = KnownHeaders::scan(&parts.headers);
+    let head = read_head(&parts, &known, &config);
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    let origin = config
+        .origin
+        .check_found(crate::origin::Found::known(&known), &parts, peer);
+    // Who calls (session, rate-limit key), for the policies.
+    let keyed = idempotency::is_keyed(known.contains(Known::Idempotency), &parts.uri);
+    let caller = crate::policy::Caller::of(&config, action.info(), &parts, keyed);
+    let new_session = caller.new_session();
     // Outside the completion below: a client that leaves fires the action's token even when an
     // exactly-once call goes on without it.
     let departure = crate::cancel::CancelOnDrop::new();
     let watcher = departure.watcher();
-    let answering = async move {
-        let (outcome, mut response) = run(action, state, req, &caller, &watcher).await;
-        caller.set_session_cookie(&mut response);
-        (outcome, response)
-    }
-    .instrument(span.clone());
+    // In the span: `Serve` enters it around every poll of this future, and around its drop.
+    let call = Call {
+        config,
+        head,
+        origin,
+        keyed,
+        caller,
+        departure: watcher,
+    };
+    let answering: Pin<Box<dyn Future<Output = Answered> + Send>> =
+        Box::pin(run(action, state, parts, body, call));
     // A call with an exactly-once key records its outcome even if the client goes away (a
     // double click cancels the first post): the second call waits for that outcome.
-    let (outcome, response) = match keyed {
-        true => Completion::new(answering).await.unwrap_or_else(|panic| {
-            tracing::error!(panic, "an action's answer panicked");
-            let message = "something went wrong";
-            let status = StatusCode::INTERNAL_SERVER_ERROR;
-            (
-                "panic",
-                answer::refusal(Mode::Native, status, message, None),
-            )
-        }),
-        false => answering.await,
+    let answering = match keyed {
+        true => Answering::Completing(Completion::boxed(answering)),
+        false => Answering::Inline(answering),
     };
-    departure.disarm();
-    span.record("outcome", outcome);
-    span.record("status", response.status().as_u16());
-    span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
-    span.in_scope(|| {
-        tracing::info!(
-            outcome,
-            status = response.status().as_u16(),
-            "action answered"
-        )
-    });
-    response
+    Serve {
+        answering: Some(answering),
+        span,
+        started,
+        departure: Some(departure),
+        new_session,
+    }
+}
+
+/// What [`serve`] works out before the request's future, for [`run`].
+struct Call {
+    config: Arc<Config>,
+    head: Head,
+    /// The origin check's verdict (logged and answered by [`run`]).
+    origin: Result<(), crate::origin::OriginRejection>,
+    /// Whether the call carries an exactly-once key.
+    keyed: bool,
+    caller: crate::policy::Caller,
+    /// Told which context to cancel once the action begins.
+    departure: crate::cancel::Watcher,
+}
+
+/// What [`run`] answers: the outcome (for the log) and the response.
+type Answered = (&'static str, Response);
+
+/// The future of one action request (see [`serve`]), in the request's span (as
+/// [`tracing::Instrument`] would, without growing the boxed future).
+pub(crate) struct Serve {
+    /// `None` once answered.
+    answering: Option<Answering>,
+    span: tracing::Span,
+    started: Instant,
+    /// Taken (disarmed) once the request has answered.
+    departure: Option<crate::cancel::CancelOnDrop>,
+    /// The session cookie the call made, if it needed one.
+    new_session: Option<crate::policy::NewSession>,
+}
+
+/// How the request's future runs: inline (dropped with the request), or to completion.
+enum Answering {
+    Inline(Pin<Box<dyn Future<Output = Answered> + Send>>),
+    Completing(Completion<Answered>),
+}
+
+impl Future for Serve {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let this = &mut *self;
+        let entered = this.span.enter();
+        let Some(answering) = &mut this.answering else {
+            let message = "the action's answer was polled after it was sent";
+            return Poll::Ready(answer::refusal(
+                Mode::Native,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                message,
+                None,
+            ));
+        };
+        let (outcome, response) = match answering {
+            Answering::Inline(answering) => {
+                let (outcome, mut response) = ready!(answering.as_mut().poll(cx));
+                if let Some(cookie) = &this.new_session {
+                    cookie.set_on(&mut response);
+                }
+                (outcome, response)
+            }
+            Answering::Completing(completion) => match ready!(Pin::new(completion).poll(cx)) {
+                Ok((outcome, mut response)) => {
+                    if let Some(cookie) = &this.new_session {
+                        cookie.set_on(&mut response);
+                    }
+                    (outcome, response)
+                }
+                Err(panic) => {
+                    tracing::error!(panic, "an action's answer panicked");
+                    let message = "something went wrong";
+                    let status = StatusCode::INTERNAL_SERVER_ERROR;
+                    let response = answer::refusal(Mode::Native, status, message, None);
+                    ("panic", response)
+                }
+            },
+        };
+        drop(entered);
+        this.answering = None;
+        if let Some(departure) = this.departure.take() {
+            departure.disarm();
+        }
+        let span = &this.span;
+        span.record("outcome", outcome);
+        span.record("status", response.status().as_u16());
+        span.record("duration_ms", this.started.elapsed().as_secs_f64() * 1000.0);
+        span.in_scope(|| {
+            tracing::info!(
+                outcome,
+                status = response.status().as_u16(),
+                "action answered"
+            )
+        });
+        Poll::Ready(response)
+    }
+}
+
+impl Drop for Serve {
+    /// A request dropped before it answered (its client left) drops its future in its span, so
+    /// that what that logs (the action moving to a task, its token firing) is the request's.
+    fn drop(&mut self) {
+        if self.answering.is_some() {
+            let _entered = self.span.enter();
+            self.answering = None;
+            self.departure = None;
+        }
+    }
 }
 
 /// What the request is about, read from its head.
@@ -110,177 +231,206 @@ struct Head {
     kind: BodyKind,
     /// Whether the body is a form (urlencoded or multipart): its state goes back to the page.
     is_form: bool,
+    /// `Content-Length`, when it is a number.
+    declared_length: Option<u64>,
+    /// A coding of the body that actum does not undo.
+    coding: Option<Coding>,
 }
 
-async fn run<M, A, S>(
+/// The request, from its head to its answer. Awaits that most calls skip (a rate limit, an
+/// exactly-once key, a concurrency gate, an extractor's refusal) are boxed, so that this future
+/// stays small for the calls that do not need them.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an `async fn` would hold its arguments twice in its future"
+)]
+fn run<M, A, S>(
     action: A,
     state: S,
-    req: Request,
-    caller: &crate::policy::Caller,
-    departure: &crate::cancel::Watcher,
-) -> (&'static str, Response)
+    parts: Parts,
+    body: Body,
+    call: Call,
+) -> impl Future<Output = Answered> + Send
 where
     A: ActionHandler<M, S>,
     S: Clone + Send + Sync + 'static,
 {
-    let config = req
-        .extensions()
-        .get::<Arc<Config>>()
-        .cloned()
-        .unwrap_or_else(Config::global_default);
-    let (parts, body) = req.into_parts();
-    let head = read_head(&parts, &config);
-
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
-    if let Err(rejection) = config.origin.check(&parts, peer) {
-        tracing::warn!(reason = %rejection, "action refused: origin");
-        let message = "forbidden: this action only accepts requests from its own site";
-        return (
-            "rejected",
-            answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None),
-        );
-    }
-
-    // The concurrency cap: a permit is held from here until the action ends (in its own task if
-    // the client goes away), so a flood is refused before its bodies are read.
-    let permit = match config
-        .concurrency
-        .as_ref()
-        .map(|cap| Arc::clone(cap).try_acquire_owned())
-    {
-        Some(Err(_)) => {
-            tracing::warn!("action refused: the concurrency cap is reached");
-            return ("rejected", answer::busy(head.mode));
-        }
-        Some(Ok(permit)) => Some(permit),
-        None => None,
-    };
-
-    let limit = action.info().body_limit().unwrap_or(config.body_limit);
-    let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
-
-    // The rate limit, before the body is read.
-    let (info, id, mode) = (action.info(), action.id(), head.mode);
-    if let Err(response) = crate::rate_limit::check(&config, info, id, caller, mode).await {
-        return ("rate-limited", response);
-    }
-    // A body that trickles in is bounded by the action's time limit too.
-    // Boxed: the decoders' state (multipart's especially) is large, and the request's future is
-    // moved when axum boxes it; keeping it small is measurably faster (BENCHMARKS.md).
-    let decoding = Box::pin(decode_input::<A::Input>(
-        &parts.headers,
-        head.kind,
-        body,
-        limit,
-        &config,
-    ));
-    let decoded = match tokio::time::timeout(time_limit, decoding).await {
-        Ok(Ok(decoded)) => decoded,
-        Ok(Err(err)) => return ("rejected", refuse_input(&config, action, &head, err)),
-        Err(_elapsed) => {
-            let message = "the request body took too long to arrive";
+    // An `async` block rather than an `async fn`: the function's arguments would be held twice.
+    async move {
+        // Borrowed, not moved out: the block keeps its captures whole, and a copy would be held
+        // next to them.
+        let (config, head, caller, departure) =
+            (&call.config, &call.head, &call.caller, &call.departure);
+        if let Err(rejection) = &call.origin {
+            tracing::warn!(reason = %rejection, "action refused: origin");
+            let message = "forbidden: this action only accepts requests from its own site";
             return (
                 "rejected",
-                answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None),
+                answer::refusal(head.mode, StatusCode::FORBIDDEN, message, None),
             );
         }
-    };
 
-    // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
-    let call = idempotency::Call {
-        config: &config,
-        info,
-        action_id: id,
-        parts: &parts,
-        caller,
-        mode,
-        page: &head.page,
-        time_limit,
-        values: &decoded.values,
-    };
-    let once = match idempotency::begin(call).await {
-        idempotency::Begin::Run(once) => once,
-        idempotency::Begin::Answer(outcome, response) => return (outcome, response),
-    };
+        // The concurrency cap: a permit is held from here until the action ends (in its own task if
+        // the client goes away), so a flood is refused before its bodies are read.
+        let permit = match config
+            .concurrency
+            .as_ref()
+            .map(|cap| Arc::clone(cap).try_acquire_owned())
+        {
+            Some(Err(_)) => {
+                tracing::warn!("action refused: the concurrency cap is reached");
+                return ("rejected", answer::busy(head.mode));
+            }
+            Some(Ok(permit)) => Some(permit),
+            None => None,
+        };
 
-    let opened = open_seal(&config, action.info(), action.id(), head.sealed.as_deref());
-    let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json)) else {
-        let message = "invalid bound arguments (the page may be out of date: reload it)";
-        return (
-            "rejected",
-            answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None),
+        let limit = action.info().body_limit().unwrap_or(config.body_limit);
+        let time_limit = action.info().time_limit().unwrap_or(config.time_limit);
+
+        // The rate limit, before the body is read.
+        let (info, id, mode) = (action.info(), action.id(), head.mode);
+        if config.rate_limit_for(info).is_some() {
+            let check = crate::rate_limit::check(config, info, id, caller, mode);
+            if let Err(response) = Box::pin(check).await {
+                return ("rate-limited", response);
+            }
+        }
+        // A body that trickles in is bounded by the action's time limit too.
+        // Not boxed: multipart's large state is boxed inside, and the rest is small.
+        let body_deadline = crate::deadline::after(time_limit);
+        let decoding =
+            decode_input::<A::Input>(&parts.headers, head, body, limit, config, body_deadline);
+        let decoded = match decoding.await {
+            Ok(Ok(decoded)) => decoded,
+            Ok(Err(err)) => return ("rejected", refuse_input(config, action, head, err)),
+            Err(crate::deadline::TimedOut) => {
+                let message = "the request body took too long to arrive";
+                return (
+                    "rejected",
+                    answer::refusal(head.mode, StatusCode::REQUEST_TIMEOUT, message, None),
+                );
+            }
+        };
+
+        // Exactly once: a call whose key (and form) a call before it had gets that call's answer.
+        // A call without a key (most) has nothing to look up.
+        let once = match call.keyed && info.exactly_once() {
+            false => None,
+            true => {
+                let call = idempotency::Call {
+                    config,
+                    info,
+                    action_id: id,
+                    parts: &parts,
+                    caller,
+                    mode,
+                    page: &head.page,
+                    time_limit,
+                    values: &decoded.values,
+                };
+                match Box::pin(idempotency::begin(call)).await {
+                    // Boxed: this future stays small for calls without a key.
+                    idempotency::Begin::Run(once) => once.map(Box::new),
+                    idempotency::Begin::Answer(outcome, response) => return (outcome, response),
+                }
+            }
+        };
+
+        let opened = open_seal(config, action.info(), action.id(), head.sealed.as_deref());
+        let Some((bound, bound_key)) = opened.and_then(|json| parse_bound::<A::Bound>(&json))
+        else {
+            let message = "invalid bound arguments (the page may be out of date: reload it)";
+            return (
+                "rejected",
+                answer::refusal(head.mode, StatusCode::BAD_REQUEST, message, None),
+            );
+        };
+
+        // The action's concurrency policy: wait (serial), refuse (drop), or cancel the older (latest).
+        let pass = match info.concurrency() {
+            crate::Concurrency::Parallel => crate::policy::Pass::parallel(),
+            policy => match Box::pin(config.gates.enter(policy, id, caller.session())).await {
+                Ok(pass) => pass,
+                Err(_dropped) => return ("dropped", crate::policy::dropped(head.mode)),
+            },
+        };
+
+        let ctx = Arc::new(RequestContext::new(
+            Arc::clone(config),
+            &parts.headers,
+            Some(head.page.clone()),
+            head.secure,
+        ));
+        departure.watch(&ctx);
+        let calling = action.call(parts, state, bound, decoded.input);
+        let revalidator = config.revalidator.clone();
+        let scope = Arc::clone(&ctx);
+        let task = Completion::new(
+            async move {
+                // Made here rather than captured, so that the block holds it once.
+                let limited = crate::deadline::until(crate::deadline::after(time_limit), calling);
+                let scoped = context::scope(Arc::clone(&scope), limited);
+                // `None` when a newer call of a `latest` action cancelled this one.
+                let output = match pass.can_be_superseded() {
+                    true => Box::pin(pass.run(scoped)).await,
+                    false => {
+                        let output = scoped.await;
+                        drop(pass);
+                        Some(output)
+                    }
+                };
+                // Inside the completion, so that a client hanging up cannot skip it.
+                if let Some(revalidator) = revalidator {
+                    Box::pin(revalidate(revalidator, &scope)).await;
+                }
+                drop(permit);
+                output
+            }
+            .in_current_span(),
         );
-    };
-
-    // The action's concurrency policy: wait (serial), refuse (drop), or cancel the older (latest).
-    let gate = config.gates.enter(info.concurrency(), id, &caller.session);
-    let Ok(pass) = gate.await else {
-        return ("dropped", crate::policy::dropped(head.mode));
-    };
-
-    let ctx = Arc::new(RequestContext::new(
-        Arc::clone(&config),
-        &parts.headers,
-        Some(head.page.clone()),
-        head.secure,
-    ));
-    departure.watch(&ctx);
-    let call = action.call(parts, state, bound, decoded.input);
-    let scoped = context::scope(Arc::clone(&ctx), tokio::time::timeout(time_limit, call));
-    let revalidator = config.revalidator.clone();
-    let marks_of = Arc::clone(&ctx);
-    let task = Completion::new(
-        async move {
-            // `None` when a newer call of a `latest` action cancelled this one.
-            let output = pass.run(scoped).await;
-            // Inside the completion, so that a client hanging up cannot skip it.
-            revalidate(revalidator, &marks_of).await;
-            drop(permit);
-            output
+        let output = task.await;
+        let run = Run {
+            config,
+            ctx: &ctx,
+            head,
+            action_id: action.id(),
+            bound_key,
+        };
+        let (outcome, response) = match output {
+            Err(panic) => ("panic", run.panicked(&panic)),
+            Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
+            Ok(Some(Err(crate::deadline::TimedOut))) => {
+                tracing::warn!(
+                    limit_ms = time_limit.as_millis() as u64,
+                    "action passed its time limit"
+                );
+                let message = "the action took too long and was stopped";
+                (
+                    "timeout",
+                    answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
+                )
+            }
+            Ok(Some(Ok(Err(rejection)))) => {
+                let refused = Box::pin(extractor_refused(head.mode, rejection)).await;
+                ("rejected", refused)
+            }
+            Ok(Some(Ok(Ok(result)))) => run.answer(result, decoded.values),
+        };
+        // The action ran (or began): its answer is the key's outcome. An extractor's refusal
+        // releases the key (dropping `once`), so a retry runs.
+        match once {
+            Some(once) if outcome != "rejected" => {
+                (outcome, Box::pin((*once).record(response, mode)).await)
+            }
+            _ => (outcome, response),
         }
-        .in_current_span(),
-    );
-    let run = Run {
-        config: &config,
-        ctx: &ctx,
-        head: &head,
-        action_id: action.id(),
-        bound_key,
-    };
-    let (outcome, response) = match task.await {
-        Err(panic) => ("panic", run.panicked(&panic)),
-        Ok(None) => ("superseded", crate::policy::superseded(head.mode)),
-        Ok(Some(Err(_elapsed))) => {
-            tracing::warn!(
-                limit_ms = time_limit.as_millis() as u64,
-                "action passed its time limit"
-            );
-            let message = "the action took too long and was stopped";
-            (
-                "timeout",
-                answer::refusal(head.mode, StatusCode::SERVICE_UNAVAILABLE, message, None),
-            )
-        }
-        Ok(Some(Ok(Err(rejection)))) => ("rejected", extractor_refused(head.mode, rejection).await),
-        Ok(Some(Ok(Ok(result)))) => run.answer(result, decoded.values),
-    };
-    // The action ran (or began): its answer is the key's outcome. An extractor's refusal
-    // releases the key (dropping `once`), so a retry runs.
-    match once {
-        Some(once) if outcome != "rejected" => (outcome, once.record(response, mode).await),
-        _ => (outcome, response),
     }
 }
 
 /// Hands what the action marked stale to the layer's cache, before the answer is made: the page
 /// re-rendered in it, and every request after it, then reads fresh data.
-async fn revalidate(revalidator: Option<crate::config::Revalidator>, ctx: &RequestContext) {
-    let Some(revalidator) = revalidator else {
-        return;
-    };
+async fn revalidate(revalidator: crate::config::Revalidator, ctx: &RequestContext) {
     let marks = ctx.effects().revalidation.clone();
     if marks.drops_anything() {
         revalidator.0.revalidate(&marks).await;
@@ -306,30 +456,40 @@ async fn extractor_refused(mode: Mode, rejection: Response) -> Response {
     answer::refusal(mode, status, message, None)
 }
 
-/// Reads the mode, the page to come back to and the sealed arguments from the request head.
-fn read_head(parts: &Parts, config: &Config) -> Head {
-    let mode = Mode::of(&parts.headers);
+/// Reads the mode, the page to come back to, the sealed arguments and how the body comes from
+/// the request head.
+fn read_head(parts: &Parts, known: &KnownHeaders<'_>, config: &Config) -> Head {
+    let mode = match known.contains(Known::Request) {
+        true => Mode::Script,
+        false => Mode::Native,
+    };
     let mut sealed = None;
-    let mut page = None;
+    let mut page_param = None;
     for pair in parts.uri.query().unwrap_or_default().split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         if key == wire::BOUND_PARAM {
             sealed = Some(value.to_owned());
         } else if key == wire::RETURN_PARAM {
-            let decoded = percent_encoding::percent_decode_str(value).decode_utf8();
-            page = decoded.ok().map(|p| p.into_owned());
+            page_param = percent_encoding::percent_decode_str(value)
+                .decode_utf8()
+                .ok();
         }
     }
-    let page_header = parts.headers.get(wire::PAGE).and_then(|v| v.to_str().ok());
-    let page = page_header
-        .map(str::to_owned)
-        .filter(|p| crate::redirect_target::is_local_path(p))
-        .or(page.filter(|p| crate::redirect_target::is_local_path(p)))
-        .or_else(|| referer_path(&parts.headers))
-        .unwrap_or_else(|| "/".to_owned());
-    let kind = body_kind(&parts.headers).0;
+    let is_local = |p: &&str| crate::redirect_target::is_local_path(p);
+    let page = known
+        .text(Known::Page)
+        .filter(is_local)
+        .or(page_param.as_deref().filter(is_local))
+        .or_else(|| referer_path(known.text(Known::Referer)?))
+        .unwrap_or("/")
+        .to_owned();
+    let kind = body_kind(known.text(Known::ContentType).unwrap_or(""));
     let is_form = matches!(kind, BodyKind::Urlencoded | BodyKind::Multipart);
-    let secure = crate::layer::is_secure(config, &parts.headers);
+    let text = |header| known.text(header);
+    let secure = crate::layer::is_secure_with(config, text(Known::Origin), text(Known::Referer));
+    let declared_length = known
+        .text(Known::ContentLength)
+        .and_then(|v| v.parse::<u64>().ok());
     Head {
         mode,
         page,
@@ -337,15 +497,29 @@ fn read_head(parts: &Parts, config: &Config) -> Head {
         secure,
         kind,
         is_form,
+        declared_length,
+        coding: unsupported_coding(known),
     }
 }
 
 /// The path of a same-origin `Referer`, the fallback page to come back to.
-fn referer_path(headers: &HeaderMap) -> Option<String> {
-    let referer = headers.get(REFERER)?.to_str().ok()?;
-    let after_scheme = referer.split_once("://")?.1;
+fn referer_path(referer: &str) -> Option<&str> {
+    let after_scheme = after_scheme(referer)?;
     let path = &after_scheme[after_scheme.find('/')?..];
-    crate::redirect_target::is_local_path(path).then(|| path.to_owned())
+    crate::redirect_target::is_local_path(path).then_some(path)
+}
+
+/// What follows the first `://` (as `split_once("://")`, whose substring search costs about
+/// 300 instructions to set up; this looks for `:` and checks what follows).
+fn after_scheme(url: &str) -> Option<&str> {
+    let mut rest = url;
+    loop {
+        let colon = rest.find(':')?;
+        match rest[colon..].strip_prefix("://") {
+            Some(after) => return Some(after),
+            None => rest = &rest[colon + 1..],
+        }
+    }
 }
 
 /// The three kinds of body an action accepts, from `Content-Type` (case-insensitive, parameters
@@ -358,14 +532,10 @@ enum BodyKind {
     Other,
 }
 
-/// The body's kind, and the whole `Content-Type` (multipart needs its boundary).
-fn body_kind(headers: &HeaderMap) -> (BodyKind, &str) {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+/// The body's kind, from the whole `Content-Type`.
+fn body_kind(content_type: &str) -> BodyKind {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    let kind = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+    if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         BodyKind::Urlencoded
     } else if essence.eq_ignore_ascii_case("multipart/form-data") {
         BodyKind::Multipart
@@ -373,8 +543,7 @@ fn body_kind(headers: &HeaderMap) -> (BodyKind, &str) {
         BodyKind::Json
     } else {
         BodyKind::Other
-    };
-    (kind, content_type)
+    }
 }
 
 /// The decoded input and the text values the user typed (kept for the form's state).
@@ -396,72 +565,93 @@ enum InputError {
     Decode(DecodeError, Vec<(String, String)>),
 }
 
+/// A coding of the body that actum does not undo (see [`InputError`]).
+#[derive(Debug, Clone, Copy)]
+enum Coding {
+    Compressed,
+    TransferCoding,
+}
+
 /// The codings the body comes in that actum does not undo: a `Content-Encoding` other than
 /// `identity`, or a transfer coding other than `chunked`.
-fn unsupported_coding(headers: &HeaderMap) -> Option<InputError> {
-    let codings = |name| {
-        headers
-            .get_all(name)
-            .into_iter()
+fn unsupported_coding(known: &KnownHeaders<'_>) -> Option<Coding> {
+    let codings = |header| {
+        known
+            .all(header)
             .flat_map(|value| value.as_bytes().split(|&b| b == b','))
             .map(<[u8]>::trim_ascii)
     };
-    if codings(CONTENT_ENCODING).any(|c| !c.eq_ignore_ascii_case(b"identity")) {
-        return Some(InputError::Compressed);
+    if codings(Known::ContentEncoding).any(|c| !c.eq_ignore_ascii_case(b"identity")) {
+        return Some(Coding::Compressed);
     }
-    if codings(TRANSFER_ENCODING).any(|c| !c.eq_ignore_ascii_case(b"chunked")) {
-        return Some(InputError::TransferCoding);
+    if codings(Known::TransferEncoding).any(|c| !c.eq_ignore_ascii_case(b"chunked")) {
+        return Some(Coding::TransferCoding);
     }
     None
 }
 
+/// Reads and decodes the body; `Err(TimedOut)` when it has not all arrived by `deadline` (a body
+/// that trickles in is bounded by the action's time limit too).
 async fn decode_input<T: DeserializeOwned>(
     headers: &HeaderMap,
-    kind: BodyKind,
+    head: &Head,
     body: Body,
     limit: usize,
     config: &Config,
-) -> Result<Decoded<T>, InputError> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
+    deadline: tokio::time::Instant,
+) -> Result<Result<Decoded<T>, InputError>, crate::deadline::TimedOut> {
+    if head.declared_length.is_some_and(|len| len > limit as u64) {
         // The same words as a body found too long while streaming: the limit, for the user.
         let error = DecodeError::body_too_large(limit);
-        return Err(InputError::Decode(error, Vec::new()));
+        return Ok(Err(InputError::Decode(error, Vec::new())));
     }
-    if let Some(coding) = unsupported_coding(headers) {
-        return Err(coding);
+    match head.coding {
+        Some(Coding::Compressed) => return Ok(Err(InputError::Compressed)),
+        Some(Coding::TransferCoding) => return Ok(Err(InputError::TransferCoding)),
+        None => {}
     }
     let limits = &config.form_limits;
     let no_values = |e| InputError::Decode(e, Vec::new());
-    let form = match kind {
+    let mut timer = crate::deadline::LazyTimer::new(deadline);
+    let form = match head.kind {
         BodyKind::Json => {
-            let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
-            let input = decode::from_json(&bytes, limits).map_err(no_values)?;
-            return Ok(Decoded {
+            let bytes = decode::read_body_before(body, limit, &mut timer).await?;
+            let input = bytes.and_then(|bytes| decode::from_json(&bytes, limits));
+            let decoded = input.map(|input| Decoded {
                 input,
                 values: Vec::new(),
             });
+            return Ok(decoded.map_err(no_values));
         }
         BodyKind::Urlencoded => {
-            let bytes = decode::read_body(body, limit).await.map_err(no_values)?;
-            decode::parse_urlencoded(&bytes, limits).map_err(no_values)?
+            let bytes = decode::read_body_before(body, limit, &mut timer).await?;
+            bytes.and_then(|bytes| decode::parse_urlencoded(&bytes, limits))
         }
         BodyKind::Multipart => {
-            let content_type = body_kind(headers).1;
-            let boundary = decode::multipart_boundary(content_type).map_err(no_values)?;
-            decode::read_multipart(body, &boundary, limit, limits)
-                .await
-                .map_err(no_values)?
+            let content_type = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            match decode::multipart_boundary(content_type) {
+                Ok(boundary) => {
+                    // Boxed: multer's state is large, and most posts are not multipart.
+                    let reading = decode::read_multipart(body, &boundary, limit, limits);
+                    crate::deadline::until(deadline, Box::pin(reading)).await?
+                }
+                Err(err) => Err(err),
+            }
         }
-        BodyKind::Other => return Err(InputError::UnsupportedType),
+        BodyKind::Other => return Ok(Err(InputError::UnsupportedType)),
+    };
+    let form = match form {
+        Ok(form) => form,
+        Err(err) => return Ok(Err(no_values(err))),
     };
     let values = form.text_pairs();
-    match decode::from_form(form, limits) {
+    Ok(match decode::from_form(form, limits) {
         Ok(input) => Ok(Decoded { input, values }),
         Err(err) => Err(InputError::Decode(err, values)),
-    }
+    })
 }
 
 /// The answer to an input that could not be decoded. A native post whose values do not fit the
@@ -511,11 +701,11 @@ fn refuse_input<M, A: Action<M>>(
         let values = values.cloned().unwrap_or_default();
         // The row's key, so a per-row form finds its own state (see `FormState::for_bound`).
         let bound_key = open_seal(config, action.info(), action.id(), head.sealed.as_deref())
-            .and_then(|json| String::from_utf8(json).ok())
+            .and_then(|json| String::from_utf8(json.into_owned()).ok())
             .filter(|_| head.sealed.is_some());
         let submission = Submission::new(action.id(), bound_key, values, Err(error));
         let token = config.form_states.put(&head.page, submission);
-        return answer::see_other(&head.page, Some(&token), head.secure);
+        return answer::see_other(&head.page, Some(token.as_str()), head.secure);
     }
     answer::refusal(head.mode, status, message, field)
 }
@@ -528,13 +718,14 @@ fn open_seal(
     info: &ActionInfo,
     action_id: &str,
     sealed: Option<&str>,
-) -> Option<Vec<u8>> {
+) -> Option<std::borrow::Cow<'static, [u8]>> {
     let Some(sealed) = sealed else {
         if info.has_bound() {
             tracing::warn!("action refused: bound arguments missing");
             return None;
         }
-        return Some(b"null".to_vec());
+        // Borrowed: most actions have no bound arguments, and this is every call of theirs.
+        return Some(std::borrow::Cow::Borrowed(b"null"));
     };
     let now = std::time::SystemTime::now();
     match crate::seal::open(
@@ -544,7 +735,7 @@ fn open_seal(
         sealed,
         now,
     ) {
-        Ok(json) => Some(json),
+        Ok(json) => Some(std::borrow::Cow::Owned(json)),
         Err(err) => {
             tracing::warn!(reason = %err, "action refused: bound arguments");
             None
@@ -564,6 +755,14 @@ fn parse_bound<B: DeserializeOwned>(json: &[u8]) -> Option<(B, Option<String>)> 
             None
         }
     }
+}
+
+/// An action's result, serialized (see [`Run::write_result`]).
+enum Written {
+    /// A script's whole envelope.
+    Envelope(answer::SuccessBody),
+    /// The result alone, for a native post's form state.
+    Json(String),
 }
 
 /// What the answer of an action that ran needs.
@@ -588,11 +787,9 @@ impl Run<'_> {
         result: Result<T, ActionError>,
         values: Vec<(String, String)>,
     ) -> (&'static str, Response) {
-        let result = result.and_then(|value| {
-            serde_json::value::to_raw_value(&value).map_err(ActionError::internal)
-        });
-        let mut response = match result {
-            Ok(value) => ("ok", self.success(&value, values)),
+        let written = result.and_then(|value| self.write_result(&value));
+        let mut response = match written {
+            Ok(written) => ("ok", self.success(written, values)),
             Err(err) => match err.redirect_target() {
                 Some(target) => ("redirect", self.redirect(target)),
                 None => {
@@ -606,25 +803,38 @@ impl Run<'_> {
         response
     }
 
-    fn success(&self, value: &RawValue, values: Vec<(String, String)>) -> Response {
-        match self.head.mode {
+    /// The action's result as JSON, serialized once: into its envelope for a script, alone (for
+    /// the form's state) for a native post.
+    fn write_result<T: serde::Serialize>(&self, value: &T) -> Result<Written, ActionError> {
+        let written = match self.head.mode {
             Mode::Script => {
-                let response = self.envelope(StatusCode::OK, Some(value), None, None);
-                let submission = || {
-                    let result = Ok(value.get().to_owned());
-                    Submission::new(self.action_id, self.bound_key.clone(), values, result)
-                };
-                self.with_page(response, &self.head.page, Some(submission), false)
+                let effects = self.ctx.effects();
+                answer::success_body(value, &effects.revalidation).map(Written::Envelope)
             }
-            Mode::Native => {
-                let submission = Submission::new(
-                    self.action_id,
-                    self.bound_key.clone(),
-                    values,
-                    Ok(value.get().to_owned()),
-                );
+            Mode::Native => serde_json::to_string(value).map(Written::Json),
+        };
+        written.map_err(ActionError::internal)
+    }
+
+    fn success(&self, written: Written, values: Vec<(String, String)>) -> Response {
+        match written {
+            Written::Envelope(body) => {
+                // The form's state, for a page re-rendered into the answer (see `with_page`).
+                let result =
+                    (self.config.rerender && self.head.is_form).then(|| body.result().to_owned());
+                let response = answer::success(body);
+                let submission = result.map(|result| {
+                    move || {
+                        Submission::new(self.action_id, self.bound_key.clone(), values, Ok(result))
+                    }
+                });
+                self.with_page(response, &self.head.page, submission, false)
+            }
+            Written::Json(result) => {
+                let submission =
+                    Submission::new(self.action_id, self.bound_key.clone(), values, Ok(result));
                 let token = self.config.form_states.put(&self.head.page, submission);
-                answer::see_other(&self.head.page, Some(&token), self.head.secure)
+                answer::see_other(&self.head.page, Some(token.as_str()), self.head.secure)
             }
         }
     }
@@ -633,7 +843,7 @@ impl Run<'_> {
         match crate::redirect_target::validate_redirect(target, &self.config.redirect_hosts) {
             Ok(target) => match self.head.mode {
                 Mode::Script => {
-                    let response = self.envelope(StatusCode::OK, None, None, Some(&target));
+                    let response = self.envelope(StatusCode::OK, None, Some(&target));
                     match crate::redirect_target::is_local_path(&target) {
                         true => self.with_page(response, &target, None::<fn() -> Submission>, true),
                         false => response,
@@ -673,7 +883,7 @@ impl Run<'_> {
                     fields,
                     digest: Some(digest),
                 };
-                let response = self.envelope(status, None, Some(error), None);
+                let response = self.envelope(status, Some(error), None);
                 if !goes_back_to_form(status) {
                     return response;
                 }
@@ -704,7 +914,7 @@ impl Run<'_> {
                 let submission =
                     Submission::new(self.action_id, self.bound_key.clone(), values, Err(error));
                 let token = self.config.form_states.put(&self.head.page, submission);
-                answer::see_other(&self.head.page, Some(&token), self.head.secure)
+                answer::see_other(&self.head.page, Some(token.as_str()), self.head.secure)
             }
             Mode::Native => answer::error_page(status, &message, Some(digest)),
         }
@@ -740,7 +950,6 @@ impl Run<'_> {
     fn envelope(
         &self,
         status: StatusCode,
-        result: Option<&RawValue>,
         error: Option<ErrorBody<'_>>,
         redirect: Option<&str>,
     ) -> Response {
@@ -751,7 +960,6 @@ impl Run<'_> {
             status,
             &Envelope {
                 ok,
-                result,
                 error,
                 redirect,
                 revalidated,
@@ -807,5 +1015,29 @@ fn log_error(err: &ActionError, digest: &str) {
             message = err.message(),
             "action refused"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_scheme_finds_what_split_once_finds() {
+        for url in [
+            "https://example.com/a?b",
+            "http://x",
+            "a:b://c/d",
+            "://",
+            "no scheme",
+            "a:",
+            "a:/b://c",
+            ":::://",
+            "é://x",
+            "",
+        ] {
+            let expected = url.split_once("://").map(|(_, after)| after);
+            assert_eq!(after_scheme(url), expected, "{url}");
+        }
     }
 }

@@ -309,9 +309,9 @@ fn as_native(
 }
 
 /// Whether the call carries a key (well-formed or not).
-pub(crate) fn is_keyed(parts: &Parts) -> bool {
-    parts.headers.contains_key(wire::IDEMPOTENCY)
-        || parts.uri.query().is_some_and(|query| {
+pub(crate) fn is_keyed(has_key_header: bool, uri: &http::Uri) -> bool {
+    has_key_header
+        || uri.query().is_some_and(|query| {
             query
                 .split('&')
                 .any(|pair| pair.split('=').next() == Some(wire::ONCE_PARAM))
@@ -360,7 +360,7 @@ fn store_key(action_id: &str, key: &str, caller: &Caller, values: &[(String, Str
     hash.update([0]);
     hash.update(key.as_bytes());
     hash.update([0]);
-    hash.update(caller.cookies);
+    hash.update(caller.cookies());
     for (name, value) in values {
         // Lengths first, so that no two lists of pairs hash alike.
         hash.update((name.len() as u64).to_le_bytes());

@@ -310,15 +310,14 @@ where
             return Box::pin(async move { Ok(response) });
         }
 
-        if is_action_path(req.uri().path()) {
-            let path = req.uri().path().to_owned();
+        if let Some(id) = action_id(req.uri().path()) {
             // A native form post to an ID this process does not serve (a page from before a
             // deploy) keeps its body aside, to be sent back to its form if the router does not
             // know the action either. Known IDs cost nothing.
-            let id = path.rsplit('/').next().unwrap_or_default();
             let stash = match crate::listing::is_mounted(id) {
                 true => None,
-                false => crate::recover::Stash::keep(&mut req),
+                // Boxed, as the rare futures below: this future stays small for every other call.
+                false => crate::recover::Stash::keep(&mut req).map(Box::new),
             };
             // Only a layer that wraps the whole router can render another page.
             let whole_router = config.rerender.then(|| {
@@ -328,6 +327,7 @@ where
                 };
                 (service, rerender::headers_for_page(req.headers()))
             });
+            let path = req.uri().path().to_owned();
             return Box::pin(async move {
                 let Ok(mut response) = inner.call(req).await;
                 // Before the 303 leaves: its GET may reach another instance.
@@ -338,13 +338,15 @@ where
                 }
                 if let Some(stash) = stash.filter(|_| is_unknown_action(&response)) {
                     let id = path.rsplit('/').next().unwrap_or_default();
-                    if let Some(back) = stash.recover(&config, id).await {
+                    if let Some(back) = Box::pin(stash.recover(&config, id)).await {
                         return Ok(back);
                     }
                 }
-                let page = response.extensions_mut().remove::<Rerender>();
-                if let (Some(page), Some((router, headers))) = (page, whole_router) {
-                    response = rerender::add_page(response, page, headers, router).await;
+                if let Some((router, headers)) = whole_router
+                    && let Some(page) = response.extensions_mut().remove::<Rerender>()
+                {
+                    let adding = rerender::add_page(response, page, headers, router);
+                    response = Box::pin(adding).await;
                 }
                 Ok(finish_action_response(&path, response))
             });
@@ -384,26 +386,34 @@ where
 /// [`wire::ACTION_PATH_PREFIX`] without its last `/`.
 const ACTION_SEGMENT: &str = "/_actum";
 
-/// True for `…/_actum/<id>` paths (the ID being one segment).
-pub(crate) fn is_action_path(path: &str) -> bool {
+/// The ID of an `…/_actum/<id>` path (the ID being one segment); `None` for other paths.
+fn action_id(path: &str) -> Option<&str> {
     // On every request: compare the last two segments instead of searching the whole path.
-    // `/_actum/<id>`: what stands before the last `/` ends with `/_actum`.
-    path.rsplit_once('/')
-        .is_some_and(|(before_id, _)| before_id.ends_with(ACTION_SEGMENT))
+    // `/_actum/<id>`: what stands before the last `/` ends with `/_actum`. A plain loop from the
+    // end: the ID is short, and `rsplit_once`'s generic search costs more to set up.
+    let slash = path.as_bytes().iter().rposition(|&byte| byte == b'/')?;
+    path[..slash]
+        .ends_with(ACTION_SEGMENT)
+        .then(|| &path[slash + 1..])
 }
 
 /// Whether cookies set for this request get the `Secure` attribute.
 pub(crate) fn is_secure(config: &Config, headers: &HeaderMap) -> bool {
-    if let Some(forced) = config.secure_cookies {
-        return forced;
-    }
-    let https = |name| {
+    let text = |name| {
         headers
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("https://"))
     };
-    https(ORIGIN) || https(REFERER)
+    is_secure_with(config, text(ORIGIN), text(REFERER))
+}
+
+/// [`is_secure`], from the `Origin` and `Referer` values already read.
+pub(crate) fn is_secure_with(config: &Config, origin: Option<&str>, referer: Option<&str>) -> bool {
+    if let Some(forced) = config.secure_cookies {
+        return forced;
+    }
+    let https = |value: Option<&str>| value.is_some_and(|v| v.starts_with("https://"));
+    https(origin) || https(referer)
 }
 
 /// On the GET a native post's 303 leads to, moves its form state into the request.
@@ -507,14 +517,15 @@ mod tests {
 
     #[test]
     fn action_paths_are_recognised() {
-        assert!(is_action_path("/_actum/abc"));
-        assert!(is_action_path("/admin/_actum/a.b.c"));
-        assert!(is_action_path("/_actum/"));
-        assert!(!is_action_path("/_actum/a/b"));
-        assert!(!is_action_path("/posts"));
-        assert!(!is_action_path("/_actumx/a"));
-        assert!(!is_action_path("/x_actum/a"));
-        assert!(!is_action_path("_actum/a"));
+        assert_eq!(action_id("/_actum/abc"), Some("abc"));
+        assert_eq!(action_id("/admin/_actum/a.b.c"), Some("a.b.c"));
+        assert_eq!(action_id("/_actum/"), Some(""));
+        assert_eq!(action_id("/_actum/a/b"), None);
+        assert_eq!(action_id("/posts"), None);
+        assert_eq!(action_id("/_actumx/a"), None);
+        assert_eq!(action_id("/x_actum/a"), None);
+        assert_eq!(action_id("_actum/a"), None);
+        assert_eq!(action_id(""), None);
         assert_eq!(format!("{ACTION_SEGMENT}/"), wire::ACTION_PATH_PREFIX);
     }
 

@@ -173,7 +173,17 @@ impl OriginPolicy {
     /// # Ok::<(), http::Error>(())
     /// ```
     pub fn check(&self, parts: &Parts, peer: Option<SocketAddr>) -> Result<(), OriginRejection> {
-        self.evaluate(parts, peer).map_err(|reason| {
+        self.check_found(Found::lookup(&parts.headers), parts, peer)
+    }
+
+    /// [`check`](Self::check), with the three headers it reads first already found.
+    pub(crate) fn check_found(
+        &self,
+        found: Found<'_>,
+        parts: &Parts,
+        peer: Option<SocketAddr>,
+    ) -> Result<(), OriginRejection> {
+        self.evaluate(found, parts, peer).map_err(|reason| {
             let headers = &parts.headers;
             tracing::debug!(
                 reason = reason.label(),
@@ -189,12 +199,15 @@ impl OriginPolicy {
     }
 
     /// Applies the four rules of the module documentation, in order.
-    fn evaluate(&self, parts: &Parts, peer: Option<SocketAddr>) -> Result<(), Reason> {
-        let headers = &parts.headers;
-        let fetch_site =
-            single_value(headers, &SEC_FETCH_SITE).map_err(|_| Reason::InvalidFetchSite)?;
-        let origin = single_value(headers, &ORIGIN).map_err(|_| Reason::MalformedOrigin)?;
-        let referer = single_value(headers, &REFERER).map_err(|_| Reason::MalformedReferer)?;
+    fn evaluate(
+        &self,
+        found: Found<'_>,
+        parts: &Parts,
+        peer: Option<SocketAddr>,
+    ) -> Result<(), Reason> {
+        let fetch_site = found.fetch_site.map_err(|_| Reason::InvalidFetchSite)?;
+        let origin = found.origin.map_err(|_| Reason::MalformedOrigin)?;
+        let referer = found.referer.map_err(|_| Reason::MalformedReferer)?;
 
         if let Some(site) = fetch_site {
             return self.check_fetch_site(site, origin);
@@ -381,7 +394,46 @@ impl Reason {
 
 /// A header that cannot be read as one value: repeated, or not visible ASCII.
 #[derive(Debug)]
-struct UnreadableHeader;
+pub(crate) struct UnreadableHeader;
+
+/// The headers the check reads first (`Sec-Fetch-Site`, `Origin`, `Referer`), each as
+/// [`single_value`] reads it.
+#[derive(Debug)]
+pub(crate) struct Found<'a> {
+    fetch_site: Result<Option<&'a str>, UnreadableHeader>,
+    origin: Result<Option<&'a str>, UnreadableHeader>,
+    referer: Result<Option<&'a str>, UnreadableHeader>,
+}
+
+impl<'a> Found<'a> {
+    /// By lookups in the header map.
+    fn lookup(headers: &'a HeaderMap) -> Self {
+        Self {
+            fetch_site: single_value(headers, &SEC_FETCH_SITE),
+            origin: single_value(headers, &ORIGIN),
+            referer: single_value(headers, &REFERER),
+        }
+    }
+
+    /// From the headers an action call found in one walk (the same answers as [`Found::lookup`]).
+    pub(crate) fn known(known: &crate::known_headers::KnownHeaders<'a>) -> Self {
+        use crate::known_headers::Known;
+        let single = |header| {
+            if known.is_repeated(header) {
+                return Err(UnreadableHeader);
+            }
+            match known.get(header) {
+                None => Ok(None),
+                Some(value) => value.to_str().map(Some).map_err(|_| UnreadableHeader),
+            }
+        };
+        Self {
+            fetch_site: single(Known::SecFetchSite),
+            origin: single(Known::Origin),
+            referer: single(Known::Referer),
+        }
+    }
+}
 
 /// The header's only value: `None` when absent, an error when repeated or not visible ASCII.
 fn single_value<'a>(

@@ -263,19 +263,24 @@ impl std::fmt::Debug for RateLimitKey {
     }
 }
 
-/// Who is calling, read once from the request's head.
+/// Who is calling, read once from the request's head: `None` for the calls that need none of it
+/// (most), boxed otherwise, so that the request's future holds a pointer.
 #[derive(Debug)]
-pub(crate) struct Caller {
+pub(crate) struct Caller(Option<Box<Known>>);
+
+/// What [`Caller`] worked out.
+#[derive(Debug)]
+struct Known {
     /// The session: the app's key, else the `actum_sid` cookie, else the address.
-    pub(crate) session: String,
+    session: String,
     /// The rate-limit key.
-    pub(crate) rate_key: String,
+    rate_key: String,
     /// A hash of the request's cookies (but the form state's), which scopes exactly-once keys
     /// to one browser: a page served to many (from a page cache) shares its tokens, not its
     /// outcomes.
-    pub(crate) cookies: [u8; 32],
+    cookies: [u8; 32],
     /// A new session cookie to set on the answer, when the call needed a session and had none.
-    pub(crate) new_session: Option<String>,
+    new_session: Option<String>,
     /// Whether the cookie gets `Secure`.
     secure: bool,
 }
@@ -284,23 +289,17 @@ impl Caller {
     /// Who calls. Only what this call needs is worked out (most calls need none of it): the
     /// session for a policy that goes by it, the rate-limit key when the action is limited, the
     /// cookie fingerprint when the call carries an exactly-once key (`keyed`).
-    pub(crate) fn of(info: &crate::ActionInfo, parts: &Parts, keyed: bool) -> Self {
-        let config = parts
-            .extensions
-            .get::<Arc<crate::config::Config>>()
-            .cloned()
-            .unwrap_or_else(crate::config::Config::global_default);
+    pub(crate) fn of(
+        config: &crate::config::Config,
+        info: &crate::ActionInfo,
+        parts: &Parts,
+        keyed: bool,
+    ) -> Self {
         let limited = config.rate_limit_for(info).is_some();
         let needs_session = info.concurrency().needs_session()
             || (limited && config.rate_limit_key.needs_session());
         if !needs_session && !limited && !keyed {
-            return Self {
-                session: String::new(),
-                rate_key: String::new(),
-                cookies: [0; 32],
-                new_session: None,
-                secure: false,
-            };
+            return Self(None);
         }
         let peer = parts
             .extensions
@@ -325,7 +324,7 @@ impl Caller {
             RateKeyKind::Session => session.clone(),
             RateKeyKind::Custom(key) => key(parts).map_or(address, |key| format!("app:{key}")),
         };
-        Self {
+        Self(Some(Box::new(Known {
             session,
             rate_key,
             cookies: if keyed {
@@ -334,13 +333,46 @@ impl Caller {
                 [0; 32]
             },
             new_session,
-            secure: crate::layer::is_secure(&config, &parts.headers),
-        }
+            secure: crate::layer::is_secure(config, &parts.headers),
+        })))
     }
 
-    /// Sets the new session cookie on an answer, if one was made.
-    pub(crate) fn set_session_cookie(&self, response: &mut axum::response::Response) {
-        let Some(sid) = &self.new_session else { return };
+    /// The session: empty unless the action's concurrency policy or rate limit goes by it.
+    pub(crate) fn session(&self) -> &str {
+        self.0.as_ref().map_or("", |known| &known.session)
+    }
+
+    /// The rate-limit key: empty unless the action is rate-limited.
+    pub(crate) fn rate_key(&self) -> &str {
+        self.0.as_ref().map_or("", |known| &known.rate_key)
+    }
+
+    /// A hash of the request's cookies (but the form state's), which scopes exactly-once keys
+    /// to one browser: zeros unless the call carries an exactly-once key.
+    pub(crate) fn cookies(&self) -> [u8; 32] {
+        self.0.as_ref().map_or([0; 32], |known| known.cookies)
+    }
+
+    /// The session cookie this call made, to set on its answer (`None` for most calls).
+    pub(crate) fn new_session(&self) -> Option<NewSession> {
+        let known = self.0.as_ref()?;
+        Some(NewSession {
+            sid: known.new_session.clone()?,
+            secure: known.secure,
+        })
+    }
+}
+
+/// A session cookie made for a call that needed a session and had none.
+#[derive(Debug)]
+pub(crate) struct NewSession {
+    sid: String,
+    secure: bool,
+}
+
+impl NewSession {
+    /// Sets the cookie on the call's answer, unless the answer already sets one.
+    pub(crate) fn set_on(&self, response: &mut axum::response::Response) {
         let prefix = format!("{}=", wire::SESSION_COOKIE);
         let already = response
             .headers()
@@ -352,8 +384,9 @@ impl Caller {
         }
         let secure = if self.secure { "; Secure" } else { "" };
         let cookie = format!(
-            "{}={sid}; Path=/; HttpOnly; SameSite=Lax{secure}",
-            wire::SESSION_COOKIE
+            "{}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            wire::SESSION_COOKIE,
+            self.sid
         );
         if let Ok(value) = http::HeaderValue::from_str(&cookie) {
             response
@@ -438,12 +471,7 @@ impl Gates {
         session: &str,
     ) -> Result<Pass, Dropped> {
         if policy == Concurrency::Parallel {
-            return Ok(Pass {
-                slot: None,
-                _serial: None,
-                holds_busy: false,
-                latest: None,
-            });
+            return Ok(Pass::parallel());
         }
         let slot = self.slot(&format!("{action_id}\n{session}"));
         let mut pass = Pass {
@@ -495,6 +523,23 @@ impl Gates {
 }
 
 impl Pass {
+    /// The pass of a `parallel` action: no gate to enter (most actions). Made without a future,
+    /// so that the request's future does not hold [`Gates::enter`]'s state.
+    pub(crate) fn parallel() -> Self {
+        Pass {
+            slot: None,
+            _serial: None,
+            holds_busy: false,
+            latest: None,
+        }
+    }
+
+    /// Whether a newer call can cancel this one (a `latest` action): only then does the call
+    /// need [`Pass::run`]; others await the call themselves, holding the pass until it ends.
+    pub(crate) fn can_be_superseded(&self) -> bool {
+        self.latest.is_some()
+    }
+
     /// Runs `call`, unless a newer call of a `latest` action comes first: then `None`, and
     /// `call` is dropped (cancelled) where it stands.
     pub(crate) async fn run<F: Future>(mut self, call: F) -> Option<F::Output> {

@@ -16,9 +16,14 @@ pub(crate) fn fill(buf: &mut [u8]) {
 
 /// A fresh 128-bit token, base64url without padding (22 characters).
 pub(crate) fn token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token_bytes())
+}
+
+/// A fresh 128-bit token, as bytes.
+pub(crate) fn token_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     fill(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    bytes
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub(crate) async fn check(
     let mut hash = sha2::Sha256::new();
     hash.update(action_id.as_bytes());
     hash.update([0]);
-    hash.update(caller.rate_key.as_bytes());
+    hash.update(caller.rate_key().as_bytes());
     let key = format!(
         "rate:{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.finalize())

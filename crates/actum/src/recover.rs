@@ -105,7 +105,7 @@ impl Stash {
             page,
             "stale page: the typed values go back to the form"
         );
-        let mut response = crate::answer::see_other(&page, Some(&token), secure);
+        let mut response = crate::answer::see_other(&page, Some(token.as_str()), secure);
         response.headers_mut().insert(
             wire::ANSWER,
             HeaderValue::from_static(wire::ANSWER_UNKNOWN_ACTION),

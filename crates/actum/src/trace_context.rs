@@ -81,6 +81,10 @@ impl TraceParent {
 /// Records the caller's trace on the action's span: the `trace_id` and `parent_span_id` fields,
 /// and, with the `otel` feature, the span's OpenTelemetry parent.
 pub(crate) fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
+    // Nothing records a disabled span (no subscriber wants it): skip the header lookup.
+    if span.is_disabled() {
+        return;
+    }
     let Some(parent) = TraceParent::from_headers(headers) else {
         return;
     };

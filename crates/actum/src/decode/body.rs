@@ -16,16 +16,34 @@ use super::error::DecodeError;
 pub(crate) async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, DecodeError> {
     let mut collected = Collected::Empty;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|error| read_failure(error, limit))?;
-        // Trailers carry no input: only data frames count.
-        if let Ok(data) = frame.into_data() {
-            if collected.len().saturating_add(data.len()) > limit {
-                return Err(DecodeError::body_too_large(limit));
-            }
-            collected.append(data);
-        }
+        collected.take(frame, limit)?;
     }
     Ok(collected.into_bytes())
+}
+
+/// [`read_body`], given up when `timer` expires (`Err(TimedOut)`). The timer is made only if the
+/// body is not all there when asked: most bodies are (see `deadline`).
+pub(crate) async fn read_body_before(
+    mut body: Body,
+    limit: usize,
+    timer: &mut crate::deadline::LazyTimer,
+) -> Result<Result<Bytes, DecodeError>, crate::deadline::TimedOut> {
+    use http_body::Body as _;
+    let mut collected = Collected::Empty;
+    loop {
+        let next = std::future::poll_fn(|cx| match std::pin::Pin::new(&mut body).poll_frame(cx) {
+            std::task::Poll::Ready(frame) => std::task::Poll::Ready(Ok(frame)),
+            std::task::Poll::Pending => timer
+                .poll_expired(cx)
+                .map(|()| Err(crate::deadline::TimedOut)),
+        });
+        let Some(frame) = next.await? else {
+            return Ok(Ok(collected.into_bytes()));
+        };
+        if let Err(error) = collected.take(frame, limit) {
+            return Ok(Err(error));
+        }
+    }
 }
 
 /// The body so far; a body of one frame is returned without a copy.
@@ -36,6 +54,26 @@ enum Collected {
 }
 
 impl Collected {
+    /// Adds a frame of the body, refusing it if the count would pass `limit`.
+    fn take<E>(
+        &mut self,
+        frame: Result<http_body::Frame<Bytes>, E>,
+        limit: usize,
+    ) -> Result<(), DecodeError>
+    where
+        E: StdError + Send + Sync + 'static,
+    {
+        let frame = frame.map_err(|error| read_failure(error, limit))?;
+        // Trailers carry no input: only data frames count.
+        if let Ok(data) = frame.into_data() {
+            if self.len().saturating_add(data.len()) > limit {
+                return Err(DecodeError::body_too_large(limit));
+            }
+            self.append(data);
+        }
+        Ok(())
+    }
+
     fn len(&self) -> usize {
         match self {
             Self::Empty => 0,

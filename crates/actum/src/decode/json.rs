@@ -43,7 +43,13 @@ pub(crate) fn from_json<T: DeserializeOwned>(
 }
 
 /// Runs serde_json with the field path tracked and unknown keys refused.
+///
+/// The path is only needed to name the field of an error: a document is first read without it
+/// (which most are, at once), and only one that fails is read again with it, for the error.
 fn deserialize_tracked<T: DeserializeOwned>(document: &str) -> Result<T, DecodeError> {
+    if let Some(decoded) = deserialize_quietly(document) {
+        return Ok(decoded);
+    }
     let mut first_ignored = None;
     let mut on_ignored = |path: serde_ignored::Path<'_>| {
         first_ignored.get_or_insert_with(|| ignored_path(&path));
@@ -62,6 +68,18 @@ fn deserialize_tracked<T: DeserializeOwned>(document: &str) -> Result<T, DecodeE
         ),
         None => Ok(decoded),
     }
+}
+
+/// The input, if the document fits it exactly (no unknown key, nothing after it); `None` for
+/// every failure, which [`deserialize_tracked`] then reads again to say what failed.
+fn deserialize_quietly<T: DeserializeOwned>(document: &str) -> Option<T> {
+    let mut ignored = false;
+    let mut deserializer = serde_json::Deserializer::from_str(document);
+    let mut on_ignored = |_: serde_ignored::Path<'_>| ignored = true;
+    let quiet = serde_ignored::Deserializer::new(&mut deserializer, &mut on_ignored);
+    let decoded = T::deserialize(quiet).ok()?;
+    deserializer.end().ok()?;
+    (!ignored).then_some(decoded)
 }
 
 /// The 422 error for a key sent twice in one object.

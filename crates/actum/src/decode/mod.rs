@@ -32,7 +32,7 @@ pub use error::DecodeError;
 pub use file::UploadedFile;
 pub use limits::FormLimits;
 
-pub(crate) use body::read_body;
+pub(crate) use body::{read_body, read_body_before};
 pub(crate) use form_de::from_form;
 pub(crate) use json::from_json;
 pub(crate) use multipart::{multipart_boundary, read_multipart};

@@ -98,7 +98,12 @@ where
     let Ok(envelope) = crate::decode::read_body(body, MAX_PAGE_BYTES).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    let spliced = splice(&envelope, &page.page, &String::from_utf8_lossy(&html));
+    // A page is UTF-8 (checked fast); anything else is cleaned as the lossy reading would.
+    let html = match std::str::from_utf8(&html) {
+        Ok(html) => std::borrow::Cow::Borrowed(html),
+        Err(_) => String::from_utf8_lossy(&html),
+    };
+    let spliced = splice(&envelope, &page.page, &html);
     parts.headers.remove(CONTENT_LENGTH);
     for cookie in page_cookies {
         parts.headers.append(SET_COOKIE, cookie);
@@ -114,10 +119,9 @@ fn splice(envelope: &[u8], url: &str, html: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(envelope.len() + html.len() + url.len() + 32);
     out.extend_from_slice(body);
     out.extend_from_slice(b",\"url\":");
-    // Serializing a `&str` cannot fail.
-    out.extend_from_slice(serde_json::to_string(url).unwrap_or_default().as_bytes());
+    crate::json_escape::push_json_string(&mut out, url);
     out.extend_from_slice(b",\"html\":");
-    out.extend_from_slice(serde_json::to_string(html).unwrap_or_default().as_bytes());
+    crate::json_escape::push_json_string(&mut out, html);
     out.push(b'}');
     out
 }
