@@ -431,9 +431,12 @@ impl FormStateStore {
     /// still finds it) and the log says so.
     pub(crate) async fn publish(&self, token: &str) {
         let Some(store) = &self.shared else { return };
+        let Some(key) = TokenText::parse(token) else {
+            return;
+        };
         let waiting = {
             let mut pending = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            pending.by_token.remove(token)
+            pending.by_token.remove(&key)
         };
         let Some(waiting) = waiting else { return };
         let left = FORM_STATE_TTL.saturating_sub(waiting.created.elapsed());
@@ -452,7 +455,7 @@ impl FormStateStore {
                 page: state.page,
                 submission: state.submission,
             };
-            pending.by_token.insert(token.to_owned(), waiting);
+            pending.by_token.insert(key, waiting);
         }
     }
 
