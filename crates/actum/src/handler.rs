@@ -63,7 +63,8 @@ where
         parent_span_id = tracing::field::Empty,
     );
     crate::trace_context::continue_trace(&span, req.headers());
-    let started = Instant::now();
+    // The clock is read only for a span something records (it measures the call's duration).
+    let started = (!span.is_disabled()).then(Instant::now);
     let (parts, body) = req.into_parts();
     let config = parts
         .extensions
@@ -137,7 +138,8 @@ pub(crate) struct Serve {
     /// `None` once answered.
     answering: Option<Answering>,
     span: tracing::Span,
-    started: Instant,
+    /// When the call began, if its span is recorded.
+    started: Option<Instant>,
     /// Taken (disarmed) once the request has answered.
     departure: Option<crate::cancel::CancelOnDrop>,
     /// The session cookie the call made, if it needed one.
@@ -197,7 +199,9 @@ impl Future for Serve {
         let span = &this.span;
         span.record("outcome", outcome);
         span.record("status", response.status().as_u16());
-        span.record("duration_ms", this.started.elapsed().as_secs_f64() * 1000.0);
+        if let Some(started) = this.started {
+            span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        }
         span.in_scope(|| {
             tracing::info!(
                 outcome,
