@@ -117,30 +117,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Cancellation {
 /// it when the client closes the connection, and the action goes on in a task of its own.
 ///
 /// It is made where the request's future begins ([`crate::handler`]'s `serve`), outside the
-/// completion that keeps an exactly-once call running after its client left, and learns of the
-/// action's context through its [`Watcher`] once the context exists.
+/// completion that keeps an exactly-once call running after its client left, and holds the
+/// call's context, which says whether the action has begun (only then is there a token to fire).
 #[derive(Debug)]
 pub(crate) struct CancelOnDrop {
-    watched: Arc<std::sync::Mutex<Option<Arc<RequestContext>>>>,
+    ctx: Arc<RequestContext>,
     armed: bool,
 }
 
-/// Hands the action's context to its [`CancelOnDrop`].
-#[derive(Debug, Clone)]
-pub(crate) struct Watcher(Arc<std::sync::Mutex<Option<Arc<RequestContext>>>>);
-
 impl CancelOnDrop {
-    /// An armed guard, watching nothing yet.
-    pub(crate) fn new() -> Self {
-        Self {
-            watched: Arc::default(),
-            armed: true,
-        }
-    }
-
-    /// What the request's code uses to say which context to cancel.
-    pub(crate) fn watcher(&self) -> Watcher {
-        Watcher(Arc::clone(&self.watched))
+    /// An armed guard for the call whose context is `ctx`.
+    pub(crate) fn new(ctx: Arc<RequestContext>) -> Self {
+        Self { ctx, armed: true }
     }
 
     /// The request answered with its caller still there: nothing to fire.
@@ -149,30 +137,14 @@ impl CancelOnDrop {
     }
 }
 
-impl Watcher {
-    /// The call whose context is `ctx` is the one to cancel.
-    pub(crate) fn watch(&self, ctx: &Arc<RequestContext>) {
-        *lock(&self.0) = Some(Arc::clone(ctx));
-    }
-}
-
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // It only holds a reference; a panic elsewhere cannot leave it half-written.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        if !self.armed {
+        if !self.armed || !self.ctx.action_began() {
             return;
         }
-        if let Some(ctx) = lock(&self.watched).take() {
-            tracing::debug!("the caller went away: the action's cancellation token fires");
-            // Made here if the action has not asked yet: it then gets a token already fired.
-            ctx.cancellation().cancel();
-        }
+        tracing::debug!("the caller went away: the action's cancellation token fires");
+        // Made here if the action has not asked yet: it then gets a token already fired.
+        self.ctx.cancellation().cancel();
     }
 }
 
@@ -215,22 +187,27 @@ mod tests {
     fn a_dropped_guard_fires_and_a_disarmed_one_does_not() {
         let ctx = context();
         let token = ctx.cancellation().clone();
-        let guard = CancelOnDrop::new();
-        guard.watcher().watch(&ctx);
+        ctx.begin_action();
+        let guard = CancelOnDrop::new(Arc::clone(&ctx));
         guard.disarm();
         assert!(!token.is_cancelled());
-        let guard = CancelOnDrop::new();
-        guard.watcher().watch(&ctx);
+        let guard = CancelOnDrop::new(Arc::clone(&ctx));
         drop(guard);
         assert!(token.is_cancelled());
     }
 
     #[test]
+    fn a_guard_dropped_before_the_action_began_fires_nothing() {
+        let ctx = context();
+        drop(CancelOnDrop::new(Arc::clone(&ctx)));
+        assert!(!ctx.cancellation().is_cancelled());
+    }
+
+    #[test]
     fn a_token_asked_for_after_the_caller_left_has_already_fired() {
         let ctx = context();
-        let guard = CancelOnDrop::new();
-        guard.watcher().watch(&ctx);
-        drop(guard);
+        ctx.begin_action();
+        drop(CancelOnDrop::new(Arc::clone(&ctx)));
         assert!(ctx.cancellation().is_cancelled());
     }
 }

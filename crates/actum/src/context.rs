@@ -30,6 +30,8 @@ pub(crate) struct RequestContext {
     state: Mutex<Effects>,
     /// The action's cancellation token, made when the action or its caller's departure first asks.
     cancellation: std::sync::OnceLock<crate::Cancellation>,
+    /// Whether the action has begun (its caller's departure then fires the token).
+    action_began: std::sync::atomic::AtomicBool,
 }
 
 /// What the code serving a request asked for, applied to the answer.
@@ -63,7 +65,19 @@ impl RequestContext {
             secure,
             state,
             cancellation: std::sync::OnceLock::new(),
+            action_began: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Marks the action as begun: from now on, its caller going away fires its token.
+    pub(crate) fn begin_action(&self) {
+        self.action_began
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether [`begin_action`](Self::begin_action) was called.
+    pub(crate) fn action_began(&self) -> bool {
+        self.action_began.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The token of this request's action: one per request, made on first use, so that a call

@@ -63,7 +63,8 @@ where
         parent_span_id = tracing::field::Empty,
     );
     crate::trace_context::continue_trace(&span, req.headers());
-    let started = Instant::now();
+    // The clock is read only for a span something records (it measures the call's duration).
+    let started = (!span.is_disabled()).then(Instant::now);
     let (parts, body) = req.into_parts();
     let config = parts
         .extensions
@@ -85,10 +86,17 @@ where
     let keyed = idempotency::is_keyed(known.contains(Known::Idempotency), &parts.uri);
     let caller = crate::policy::Caller::of(&config, action.info(), &parts, keyed);
     let new_session = caller.new_session();
+    // The call's context, shared with the guard below: made now rather than when the action
+    // begins, so that the guard needs no cell of its own to learn of it.
+    let ctx = Arc::new(RequestContext::new(
+        Arc::clone(&config),
+        &parts.headers,
+        Some(head.page.clone()),
+        head.secure,
+    ));
     // Outside the completion below: a client that leaves fires the action's token even when an
     // exactly-once call goes on without it.
-    let departure = crate::cancel::CancelOnDrop::new();
-    let watcher = departure.watcher();
+    let departure = crate::cancel::CancelOnDrop::new(Arc::clone(&ctx));
     // In the span: `Serve` enters it around every poll of this future, and around its drop.
     let call = Call {
         config,
@@ -96,7 +104,7 @@ where
         origin,
         keyed,
         caller,
-        departure: watcher,
+        ctx,
     };
     let answering: Pin<Box<dyn Future<Output = Answered> + Send>> =
         Box::pin(run(action, state, parts, body, call));
@@ -124,8 +132,8 @@ struct Call {
     /// Whether the call carries an exactly-once key.
     keyed: bool,
     caller: crate::policy::Caller,
-    /// Told which context to cancel once the action begins.
-    departure: crate::cancel::Watcher,
+    /// The call's context (see [`RequestContext`]).
+    ctx: Arc<RequestContext>,
 }
 
 /// What [`run`] answers: the outcome (for the log) and the response.
@@ -137,7 +145,8 @@ pub(crate) struct Serve {
     /// `None` once answered.
     answering: Option<Answering>,
     span: tracing::Span,
-    started: Instant,
+    /// When the call began, if its span is recorded.
+    started: Option<Instant>,
     /// Taken (disarmed) once the request has answered.
     departure: Option<crate::cancel::CancelOnDrop>,
     /// The session cookie the call made, if it needed one.
@@ -197,7 +206,9 @@ impl Future for Serve {
         let span = &this.span;
         span.record("outcome", outcome);
         span.record("status", response.status().as_u16());
-        span.record("duration_ms", this.started.elapsed().as_secs_f64() * 1000.0);
+        if let Some(started) = this.started {
+            span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        }
         span.in_scope(|| {
             tracing::info!(
                 outcome,
@@ -259,8 +270,7 @@ where
     async move {
         // Borrowed, not moved out: the block keeps its captures whole, and a copy would be held
         // next to them.
-        let (config, head, caller, departure) =
-            (&call.config, &call.head, &call.caller, &call.departure);
+        let (config, head, caller) = (&call.config, &call.head, &call.caller);
         if let Err(rejection) = &call.origin {
             tracing::warn!(reason = %rejection, "action refused: origin");
             let message = "forbidden: this action only accepts requests from its own site";
@@ -356,16 +366,11 @@ where
             },
         };
 
-        let ctx = Arc::new(RequestContext::new(
-            Arc::clone(config),
-            &parts.headers,
-            Some(head.page.clone()),
-            head.secure,
-        ));
-        departure.watch(&ctx);
+        let ctx = &call.ctx;
+        ctx.begin_action();
         let calling = action.call(parts, state, bound, decoded.input);
         let revalidator = config.revalidator.clone();
-        let scope = Arc::clone(&ctx);
+        let scope = Arc::clone(ctx);
         let task = Completion::new(
             async move {
                 // Made here rather than captured, so that the block holds it once.
@@ -392,7 +397,7 @@ where
         let output = task.await;
         let run = Run {
             config,
-            ctx: &ctx,
+            ctx,
             head,
             action_id: action.id(),
             bound_key,
