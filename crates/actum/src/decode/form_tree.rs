@@ -82,6 +82,11 @@ pub(super) fn build_tree(
 ) -> Result<Group, DecodeError> {
     let mut root = Group::default();
     for (name, value) in entries {
+        // Most names have no brackets: one segment, without a list of segments to allocate.
+        if !name.is_empty() && !name.contains(['[', ']']) {
+            insert(&mut root, &[name.as_str()], value)?;
+            continue;
+        }
         let segments = parse_field_name(&name, max_depth)?;
         insert(&mut root, &segments, value)?;
     }
@@ -251,6 +256,19 @@ mod tests {
 
     fn text(value: &str) -> FormValue {
         FormValue::Text(value.to_owned())
+    }
+
+    #[test]
+    fn names_without_brackets_take_the_short_way_to_the_same_tree() {
+        for name in ["a", "title", "a.b c", "é", "x-y_z"] {
+            assert_eq!(parse_field_name(name, 8).unwrap(), [name]);
+            let root = build_tree(vec![(name.to_owned(), text("1"))], 8).unwrap();
+            assert_eq!(root.keys().collect::<Vec<_>>(), [name]);
+        }
+        for name in ["", "a]", "]"] {
+            let error = build_tree(vec![(name.to_owned(), text("1"))], 8).unwrap_err();
+            assert!(error.is_malformed(), "{name}");
+        }
     }
 
     #[test]
