@@ -98,19 +98,22 @@ fn insert(root: &mut Group, segments: &[&str], value: FormValue) -> Result<(), D
     let Some((last, parents)) = segments.split_last() else {
         return Err(DecodeError::malformed("a field name is empty"));
     };
+    // The path of the first `depth` segments, for an error only (not made for every field).
+    let path = |depth: usize| {
+        segments[..depth]
+            .iter()
+            .fold(String::new(), |path, segment| child_path(&path, segment))
+    };
     let mut group = root;
-    let mut path = String::new();
-    for segment in parents {
-        path = child_path(&path, segment);
+    for (depth, segment) in parents.iter().enumerate() {
         group = match group.child_or_insert(segment, || Node::Group(Group::default())) {
             Node::Group(subgroup) => subgroup,
-            Node::Values(_) => return Err(value_and_group(&path)),
+            Node::Values(_) => return Err(value_and_group(&path(depth + 1))),
         };
     }
-    path = child_path(&path, last);
     match group.child_or_insert(last, || Node::Values(Vec::new())) {
         Node::Values(values) => values.push(value),
-        Node::Group(_) => return Err(value_and_group(&path)),
+        Node::Group(_) => return Err(value_and_group(&path(segments.len()))),
     }
     Ok(())
 }
