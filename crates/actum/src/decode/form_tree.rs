@@ -50,19 +50,32 @@ impl Group {
     fn child_or_insert(&mut self, key: &str, make: impl FnOnce() -> Node) -> &mut Node {
         let position = match self.position(key) {
             Some(position) => position,
-            None => {
-                self.children.push((key.to_owned(), make()));
-                let position = self.children.len() - 1;
-                if !self.positions.is_empty() {
-                    self.positions.insert(key.to_owned(), position);
-                } else if self.children.len() > LINEAR_SEARCH_MAX {
-                    let keys = self.children.iter().map(|(k, _)| k.clone());
-                    self.positions = keys.zip(0..).collect();
-                }
-                position
-            }
+            None => self.push_child(key.to_owned(), make()),
         };
         &mut self.children[position].1
+    }
+
+    /// Where the child under `key` is, created by `make` if absent with `key` itself (not a copy)
+    /// as its key: a field name without brackets is its whole key.
+    fn position_or_push(&mut self, key: String, make: impl FnOnce() -> Node) -> usize {
+        match self.position(&key) {
+            Some(position) => position,
+            None => self.push_child(key, make()),
+        }
+    }
+
+    /// Adds a child (its key is new); returns where it is.
+    fn push_child(&mut self, key: String, node: Node) -> usize {
+        let position = self.children.len();
+        if !self.positions.is_empty() {
+            self.positions.insert(key.clone(), position);
+        }
+        self.children.push((key, node));
+        if self.positions.is_empty() && self.children.len() > LINEAR_SEARCH_MAX {
+            let keys = self.children.iter().map(|(k, _)| k.clone());
+            self.positions = keys.zip(0..).collect();
+        }
+        position
     }
 }
 
@@ -82,9 +95,14 @@ pub(super) fn build_tree(
 ) -> Result<Group, DecodeError> {
     let mut root = Group::default();
     for (name, value) in entries {
-        // Most names have no brackets: one segment, without a list of segments to allocate.
+        // Most names have no brackets: one segment, filed under the name itself (no list of
+        // segments, no copy of the name).
         if !name.is_empty() && !name.contains(['[', ']']) {
-            insert(&mut root, &[name.as_str()], value)?;
+            let position = root.position_or_push(name, || Node::Values(Vec::new()));
+            match &mut root.children[position] {
+                (_, Node::Values(values)) => values.push(value),
+                (name, Node::Group(_)) => return Err(value_and_group(name)),
+            }
             continue;
         }
         let segments = parse_field_name(&name, max_depth)?;
