@@ -5,6 +5,7 @@
 //! state (not a cookie: no size limit, nothing the user can forge), the browser carries only the
 //! token in a short-lived cookie, and the first GET of the page it was meant for takes it.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,7 +38,8 @@ const FORM_STATE_CAPACITY: usize = 10_000;
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Submission {
-    action_id: String,
+    /// Borrowed for this server's actions (their IDs are `'static`): no copy per native post.
+    action_id: Cow<'static, str>,
     bound_key: Option<String>,
     values: Vec<(String, String)>,
     /// The result as JSON text (decoded on demand by [`Submission::result`]).
@@ -63,7 +65,7 @@ pub struct SubmissionError {
 
 impl Submission {
     pub(crate) fn new(
-        action_id: &str,
+        action_id: impl Into<Cow<'static, str>>,
         bound_key: Option<String>,
         values: Vec<(String, String)>,
         outcome: Result<String, SubmissionError>,
@@ -78,7 +80,7 @@ impl Submission {
             Err(err) => (None, Some(err)),
         };
         Self {
-            action_id: action_id.to_owned(),
+            action_id: action_id.into(),
             bound_key,
             values,
             result,
@@ -96,7 +98,7 @@ impl Submission {
     ) -> Self {
         Self {
             stale: true,
-            ..Self::new(old_id, bound_key, values, Err(error))
+            ..Self::new(old_id.to_owned(), bound_key, values, Err(error))
         }
     }
 

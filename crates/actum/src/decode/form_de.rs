@@ -240,9 +240,11 @@ impl<'de> de::MapAccess<'de> for GroupEntries {
             return Ok(None);
         };
         let path = child_path(&self.path, &key);
+        // The key's own errors are tied to `path` below (`at` ties an error once): no copy of
+        // the path for them.
         let key_deserializer = ValuesDeserializer {
             values: vec![FormValue::Text(key)],
-            path: path.clone(),
+            path: String::new(),
         };
         let key = seed
             .deserialize(key_deserializer)
@@ -257,7 +259,17 @@ impl<'de> de::MapAccess<'de> for GroupEntries {
                 "a form value was requested before its name",
             ));
         };
-        deserialize_node(seed, node, path.clone()).map_err(|error: FormError| error.at(&path))
+        match node {
+            // A value's errors are tied to `path` here, as a group's cannot be (a missing field
+            // is named below its group): no copy of the path for a value.
+            Node::Values(values) => {
+                let path_for_errors = String::new();
+                deserialize_node(seed, Node::Values(values), path_for_errors)
+                    .map_err(|error: FormError| error.at(&path))
+            }
+            group => deserialize_node(seed, group, path.clone())
+                .map_err(|error: FormError| error.at(&path)),
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {

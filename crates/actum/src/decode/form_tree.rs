@@ -50,19 +50,32 @@ impl Group {
     fn child_or_insert(&mut self, key: &str, make: impl FnOnce() -> Node) -> &mut Node {
         let position = match self.position(key) {
             Some(position) => position,
-            None => {
-                self.children.push((key.to_owned(), make()));
-                let position = self.children.len() - 1;
-                if !self.positions.is_empty() {
-                    self.positions.insert(key.to_owned(), position);
-                } else if self.children.len() > LINEAR_SEARCH_MAX {
-                    let keys = self.children.iter().map(|(k, _)| k.clone());
-                    self.positions = keys.zip(0..).collect();
-                }
-                position
-            }
+            None => self.push_child(key.to_owned(), make()),
         };
         &mut self.children[position].1
+    }
+
+    /// Where the child under `key` is, created by `make` if absent with `key` itself (not a copy)
+    /// as its key: a field name without brackets is its whole key.
+    fn position_or_push(&mut self, key: String, make: impl FnOnce() -> Node) -> usize {
+        match self.position(&key) {
+            Some(position) => position,
+            None => self.push_child(key, make()),
+        }
+    }
+
+    /// Adds a child (its key is new); returns where it is.
+    fn push_child(&mut self, key: String, node: Node) -> usize {
+        let position = self.children.len();
+        if !self.positions.is_empty() {
+            self.positions.insert(key.clone(), position);
+        }
+        self.children.push((key, node));
+        if self.positions.is_empty() && self.children.len() > LINEAR_SEARCH_MAX {
+            let keys = self.children.iter().map(|(k, _)| k.clone());
+            self.positions = keys.zip(0..).collect();
+        }
+        position
     }
 }
 
@@ -82,6 +95,16 @@ pub(super) fn build_tree(
 ) -> Result<Group, DecodeError> {
     let mut root = Group::default();
     for (name, value) in entries {
+        // Most names have no brackets: one segment, filed under the name itself (no list of
+        // segments, no copy of the name).
+        if !name.is_empty() && !name.contains(['[', ']']) {
+            let position = root.position_or_push(name, || Node::Values(Vec::new()));
+            match &mut root.children[position] {
+                (_, Node::Values(values)) => values.push(value),
+                (name, Node::Group(_)) => return Err(value_and_group(name)),
+            }
+            continue;
+        }
         let segments = parse_field_name(&name, max_depth)?;
         insert(&mut root, &segments, value)?;
     }
@@ -93,19 +116,22 @@ fn insert(root: &mut Group, segments: &[&str], value: FormValue) -> Result<(), D
     let Some((last, parents)) = segments.split_last() else {
         return Err(DecodeError::malformed("a field name is empty"));
     };
+    // The path of the first `depth` segments, for an error only (not made for every field).
+    let path = |depth: usize| {
+        segments[..depth]
+            .iter()
+            .fold(String::new(), |path, segment| child_path(&path, segment))
+    };
     let mut group = root;
-    let mut path = String::new();
-    for segment in parents {
-        path = child_path(&path, segment);
+    for (depth, segment) in parents.iter().enumerate() {
         group = match group.child_or_insert(segment, || Node::Group(Group::default())) {
             Node::Group(subgroup) => subgroup,
-            Node::Values(_) => return Err(value_and_group(&path)),
+            Node::Values(_) => return Err(value_and_group(&path(depth + 1))),
         };
     }
-    path = child_path(&path, last);
     match group.child_or_insert(last, || Node::Values(Vec::new())) {
         Node::Values(values) => values.push(value),
-        Node::Group(_) => return Err(value_and_group(&path)),
+        Node::Group(_) => return Err(value_and_group(&path(segments.len()))),
     }
     Ok(())
 }
@@ -251,6 +277,19 @@ mod tests {
 
     fn text(value: &str) -> FormValue {
         FormValue::Text(value.to_owned())
+    }
+
+    #[test]
+    fn names_without_brackets_take_the_short_way_to_the_same_tree() {
+        for name in ["a", "title", "a.b c", "é", "x-y_z"] {
+            assert_eq!(parse_field_name(name, 8).unwrap(), [name]);
+            let root = build_tree(vec![(name.to_owned(), text("1"))], 8).unwrap();
+            assert_eq!(root.keys().collect::<Vec<_>>(), [name]);
+        }
+        for name in ["", "a]", "]"] {
+            let error = build_tree(vec![(name.to_owned(), text("1"))], 8).unwrap_err();
+            assert!(error.is_malformed(), "{name}");
+        }
     }
 
     #[test]
